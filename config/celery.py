@@ -1,0 +1,30 @@
+"""The Celery app: settings come from Django's (CELERY_* names); beat fans out the syncs."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("sesops")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **_: object) -> None:
+    from django.conf import settings
+
+    # Beat only enqueues the fan-out; the work runs in workers, one task per account-region.
+    sender.add_periodic_task(
+        float(settings.SESOPS_SYNC_INTERVAL),
+        sender.signature("identities.tasks.sync_all_regions"),
+        name="sync every account-region",
+    )
+    sender.add_periodic_task(
+        float(settings.SESOPS_DNS_INTERVAL),
+        sender.signature("identities.tasks_dns.probe_dns_task"),
+        name="probe DNS of every domain",
+    )

@@ -1,0 +1,134 @@
+"""SES identities, their state in each region, and the DNS records each one needs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from regions.models import AwsAccount, Region
+
+
+class Identity(models.Model):
+    """One logical identity of one account: a normalised email address or an IDNA domain."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "EMAIL_ADDRESS", "Email address"
+        DOMAIN = "DOMAIN", "Domain"
+
+    account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="identities")
+    name = models.CharField(max_length=320)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The domain itself, or an address's domain part: an address under a verified domain
+    # can send, so the grid and send check look the domain up by this column.
+    domain = models.CharField(max_length=253, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "identities"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="identity_unique_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_email(self) -> bool:
+        return self.kind == self.Kind.EMAIL
+
+
+class Status(models.TextChoices):
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
+    NOT_STARTED = "NOT_STARTED"
+
+
+class RegionalIdentity(models.Model):
+    """An identity as SES holds it in one region."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="regional")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="regional_identities")
+    # False once a complete, successful listing no longer returns it (never on a partial one).
+    present = models.BooleanField(default=True)
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    verification_status = models.CharField(max_length=24, blank=True, choices=Status.choices)
+    verified_for_sending = models.BooleanField(null=True)
+    sending_enabled = models.BooleanField(null=True)
+    verification_token = models.CharField(max_length=255, blank=True)  # legacy _amazonses TXT
+    verification_error_type = models.CharField(max_length=64, blank=True)
+    verification_last_checked_at = models.DateTimeField(null=True, blank=True)
+    verification_last_success_at = models.DateTimeField(null=True, blank=True)
+
+    dkim_signing_enabled = models.BooleanField(null=True)
+    dkim_status = models.CharField(max_length=24, blank=True, choices=Status.choices)
+    dkim_tokens = models.JSONField(default=list, blank=True)
+    dkim_origin = models.CharField(max_length=64, blank=True)  # AWS_SES | EXTERNAL | AWS_SES_<R>
+    dkim_signing_zone = models.CharField(max_length=253, blank=True)
+
+    mail_from_domain = models.CharField(max_length=253, blank=True)
+    mail_from_status = models.CharField(max_length=24, blank=True)
+    mail_from_behavior = models.CharField(max_length=24, blank=True)
+
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    details_synced_at = models.DateTimeField(null=True, blank=True)  # last GetEmailIdentity
+    # Last change visible on the dashboard; live refresh asks "anything newer than T?".
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["identity__name", "region__code"]
+        verbose_name_plural = "regional identities"
+        constraints = [
+            models.UniqueConstraint(fields=["identity", "region"], name="regional_identity_unique")
+        ]
+        indexes = [models.Index(fields=["region", "present"])]
+
+    def __str__(self) -> str:
+        return f"{self.identity.name} @ {self.region.code}"
+
+
+class DnsCheck(models.Model):
+    """One DNS record SES expects for a domain in one region, and what the nameservers serve."""
+
+    class Verdict(models.TextChoices):
+        OK = "ok"
+        MISSING = "missing"
+        WRONG_VALUE = "wrong_value", "wrong value"
+        WRONG_TYPE = "wrong_type", "wrong type"
+        PARTIAL = "partial"
+        UNKNOWN = "unknown"
+
+    class Severity(models.TextChoices):
+        BLOCKING = "blocking"
+        WARNING = "warning"
+
+    regional_identity = models.ForeignKey(
+        RegionalIdentity, on_delete=models.CASCADE, related_name="dns_checks"
+    )
+    purpose = models.CharField(max_length=32)  # dkim, byodkim, verification, mail_from_mx, ...
+    name = models.CharField(max_length=253)
+    rtype = models.CharField(max_length=16)
+    expected = models.TextField()
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.BLOCKING)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    diagnosis = models.TextField(blank=True)
+    # {nameserver host: {"address", "status", "rtype", "values": [...], "ttl"}}
+    answers = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["purpose", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regional_identity", "purpose", "name", "rtype"],
+                name="dns_check_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.rtype}: {self.verdict}"

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from regions.models import AwsAccount, Event, ProductionAccessRequest, Region, SyncRun
+
+
+@admin.register(AwsAccount)
+class AwsAccountAdmin(admin.ModelAdmin):
+    list_display = ["label", "account_id", "profile_name", "role_arn", "is_active"]
+    search_fields = ["label", "account_id"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = [
+        "account",
+        "code",
+        "production_access_enabled",
+        "sending_enabled",
+        "enforcement_status",
+        "review_status",
+        "last_success_at",
+        "hidden",
+    ]
+    list_filter = ["account", "production_access_enabled", "hidden"]
+    readonly_fields = ["sync_lock_until", "changed_at"]
+
+
+@admin.register(ProductionAccessRequest)
+class ProductionAccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["region", "submitted_by", "submitted_at", "outcome", "review_status"]
+    list_filter = ["outcome"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "actor_name", "region", "identity_name", "subject"]
+    list_filter = ["kind", "result"]
+    search_fields = ["identity_name", "message"]
+
+    def has_change_permission(self, request, obj=None) -> bool:  # append-only audit log
+        return False
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["region", "kind", "status", "started_at", "calls", "changes", "identities"]
+    list_filter = ["kind", "status"]

@@ -1,0 +1,44 @@
+"""Shared fixtures: users with each role, and the check that real components are present."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.factories import user_with_role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def viewer(db):
+    return user_with_role("viewer", "viewer")
+
+
+@pytest.fixture
+def operator(db):
+    return user_with_role("operator", "operator")
+
+
+@pytest.fixture
+def admin_user(db):
+    return user_with_role("admin-user", "admin")
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def admin_client_role(client, admin_user):
+    client.force_login(admin_user)
+    return client
