@@ -1,8 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("regions.urls")),
-    path("", include("identities.urls")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("identities.urls")),  # grid, identity pages, actions
+    path("", include("identities.urls_sendcheck")),  # /send-check/
+    path("", include("identities.urls_dns")),  # DNS records, check now, zone file
+    path("", include("regions.urls")),  # /regions/, production access
+    path("", include("regions.urls_activity")),  # /activity/
 ]
