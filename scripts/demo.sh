@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The local demo: SES emulator + DNS zone server seeded with a realistic scenario, a first
+# sync and DNS probe, then the web server, a Celery worker and beat. Ctrl-C stops it all.
+# Embedded defaults only: SQLite, kombu's filesystem broker, no AWS account.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="$(pwd)/.venv/bin/python"
+
+WEB_PORT="${SESOPS_DEMO_PORT:-8000}"
+SES_PORT="${SESOPS_DEMO_SES_PORT:-8025}"
+DNS_PORT="${SESOPS_DEMO_DNS_PORT:-5353}"
+DEMO_DIR="$(pwd)/var/demo"
+mkdir -p "$DEMO_DIR"
+
+# Demo environment: every value here is an ordinary setting (see README, Configuration).
+export DEBUG=true SESOPS_DEMO_LOGIN=true
+export SESOPS_DATA_DIR="$DEMO_DIR"
+export SESOPS_REGIONS="us-east-1,eu-west-1,ap-southeast-2"
+export SESOPS_SYNC_INTERVAL="${SESOPS_SYNC_INTERVAL:-60}" SESOPS_DNS_INTERVAL="${SESOPS_DNS_INTERVAL:-120}"
+export SESOPS_DNS_RESOLVER="127.0.0.1:$DNS_PORT" SESOPS_DNS_PORT="$DNS_PORT"
+# boto3 reaches the emulator through its own variables; the apps have no emulator setting.
+export AWS_ENDPOINT_URL="http://127.0.0.1:$SES_PORT"
+export AWS_CONFIG_FILE="$DEMO_DIR/aws-config" AWS_SHARED_CREDENTIALS_FILE="$DEMO_DIR/aws-credentials"
+export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN DATABASE_URL REDIS_URL CELERY_BROKER_URL
+cat > "$AWS_CONFIG_FILE" <<CFG
+[profile sesops-prod]
+region = us-east-1
+[profile sesops-staging]
+region = us-east-1
+CFG
+cat > "$AWS_SHARED_CREDENTIALS_FILE" <<CFG
+[sesops-prod]
+aws_access_key_id = AKIADEMOPROD00000001
+aws_secret_access_key = demo-secret-not-real
+[sesops-staging]
+aws_access_key_id = AKIADEMOSTAGING00001
+aws_secret_access_key = demo-secret-not-real
+CFG
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "stopping the demo..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+wait_for_port() {  # host port what
+  for _ in $(seq 1 100); do
+    if (echo >"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "error: $3 did not start on $1:$2 (see $DEMO_DIR/*.log)" >&2; exit 1
+}
+
+for port in "$WEB_PORT" "$SES_PORT"; do
+  if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "error: port $port is taken; set SESOPS_DEMO_PORT / SESOPS_DEMO_SES_PORT" >&2; exit 1
+  fi
+done
+
+echo "== SES emulator on :$SES_PORT, DNS zone server on :$DNS_PORT"
+"$PY" -m emulator --port "$SES_PORT" --dns-port "$DNS_PORT" \
+  --scenario emulator/scenarios/demo.yaml >"$DEMO_DIR/emulator.log" 2>&1 &
+pids+=($!)
+wait_for_port 127.0.0.1 "$SES_PORT" "the SES emulator"
+
+echo "== database and demo data"
+rm -rf "$DEMO_DIR/broker"  # no stale tasks from an earlier demo
+"$PY" manage.py migrate --no-input -v0
+"$PY" manage.py setup_demo --password-file "$DEMO_DIR/password"
+"$PY" manage.py collectstatic --no-input -v0
+
+echo "== first sync and DNS probe"
+"$PY" manage.py sync_ses
+"$PY" manage.py probe_dns || echo "(DNS probe reported problems: they are part of the demo)"
+
+echo "== Celery worker and beat (broker: kombu filesystem transport)"
+.venv/bin/celery -A config worker --concurrency 2 --loglevel INFO >"$DEMO_DIR/worker.log" 2>&1 &
+pids+=($!)
+.venv/bin/celery -A config beat --loglevel INFO -s "$DEMO_DIR/celerybeat-schedule" >"$DEMO_DIR/beat.log" 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+  sesops demo is up:  http://127.0.0.1:$WEB_PORT/
+  log in:             demo / $(cat "$DEMO_DIR/password")   (or the "Log in as demo admin" button)
+  emulator control:   $AWS_ENDPOINT_URL/_emulator/state   (click verification links: /_emulator/mail)
+  logs:               $DEMO_DIR/{emulator,worker,beat}.log
+  Ctrl-C stops everything.
+
+MSG
+"$PY" manage.py runserver "127.0.0.1:$WEB_PORT" --noreload &
+pids+=($!)
+wait "${pids[-1]}"
