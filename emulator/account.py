@@ -1,0 +1,200 @@
+"""Per-region account rules: production-access review, quota and SendEmail's checks."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from typing import Any
+
+from emulator.errors import SesError, bad_request
+from emulator.identities import check_address
+from emulator.lifecycle import Evaluator
+from emulator.state import PRODUCTION_QUOTA, Region, State
+
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+SIMULATOR_LOCALS = {"success", "bounce", "ooto", "complaint", "suppressionlist"}
+_URL = re.compile(r"^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?")
+MAX_LISTED = 10  # identities named in a MessageRejected text before the ellipsis
+
+
+def is_simulator(address: str) -> bool:
+    local, _, domain = address.rpartition("@")
+    return domain.lower() == SIMULATOR_DOMAIN and local.split("+", 1)[0].lower() in SIMULATOR_LOCALS
+
+
+def resolve_review(state: State, reg: Region) -> None:
+    """A PENDING review resolves to the region's outcome once its delay has passed."""
+    review = reg.review
+    if not review or review["status"] != "PENDING":
+        return
+    delay = reg.review_delay_seconds
+    if delay is None:
+        delay = state.settings.review_delay_seconds
+    if state.now() >= review["requested_at"] + delay:
+        finish_review(reg, reg.review_outcome or state.settings.review_outcome)
+
+
+def finish_review(reg: Region, status: str) -> None:
+    if status not in ("GRANTED", "DENIED", "FAILED", "PENDING"):
+        raise ValueError("review status must be GRANTED, DENIED, FAILED or PENDING")
+    if reg.review is None:
+        reg.review = {"case_id": _case_id(), "requested_at": time.time()}
+    reg.review["status"] = status
+    if status == "GRANTED":
+        set_production(reg, True)
+
+
+def set_production(reg: Region, production: bool) -> None:
+    reg.production = production
+    reg.max_24h, reg.max_send_rate = PRODUCTION_QUOTA if production else (200.0, 1.0)
+
+
+def _case_id() -> str:
+    return str(secrets.randbelow(9 * 10**10) + 10**10)
+
+
+def account_json(state: State, reg: Region) -> dict[str, Any]:
+    resolve_review(state, reg)
+    out: dict[str, Any] = {
+        "DedicatedIpAutoWarmupEnabled": False,
+        "EnforcementStatus": reg.enforcement_status,
+        "ProductionAccessEnabled": reg.production,
+        "SendQuota": quota_json(state, reg),
+        "SendingEnabled": reg.sending_enabled,
+        "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+    }
+    if reg.details is not None or reg.review is not None:
+        details = dict(reg.details or {})
+        if reg.review is not None:
+            details["ReviewDetails"] = {
+                "Status": reg.review["status"],
+                "CaseId": reg.review["case_id"],
+            }
+        out["Details"] = details
+    return out
+
+
+def quota_json(state: State, reg: Region) -> dict[str, float]:
+    return {
+        "Max24HourSend": float(reg.max_24h),
+        "MaxSendRate": float(reg.max_send_rate),
+        "SentLast24Hours": float(reg.sent_last_24h(state.now())),
+    }
+
+
+def put_account_details(state: State, reg: Region, body: dict[str, Any]) -> None:
+    resolve_review(state, reg)
+    if reg.review and reg.review["status"] == "PENDING":
+        raise SesError(
+            "ConflictException",
+            "A review of your production access request is already in progress.",
+        )
+    mail_type, url = body.get("MailType"), body.get("WebsiteURL")
+    if mail_type not in ("MARKETING", "TRANSACTIONAL"):
+        raise bad_request(f"Invalid MailType: {mail_type}.")
+    if not isinstance(url, str) or not 1 <= len(url) <= 1000 or not _URL.match(url):
+        raise bad_request("Invalid WebsiteURL.")
+    lang = body.get("ContactLanguage")
+    if lang is not None and lang not in ("EN", "JA"):
+        raise bad_request(f"Invalid ContactLanguage: {lang}.")
+    extra = body.get("AdditionalContactEmailAddresses")
+    if extra is not None:
+        if not isinstance(extra, list) or not 1 <= len(extra) <= 4:
+            raise bad_request("AdditionalContactEmailAddresses must hold 1 to 4 addresses.")
+        extra = [check_address(a) for a in extra]
+    use_case = body.get("UseCaseDescription")
+    if use_case is not None and (not isinstance(use_case, str) or len(use_case) > 5000):
+        raise bad_request("Invalid UseCaseDescription.")
+    details: dict[str, Any] = {
+        "MailType": mail_type,
+        "WebsiteURL": url,
+        "ContactLanguage": lang or "EN",
+    }
+    if use_case is not None:
+        details["UseCaseDescription"] = use_case
+    if extra:
+        details["AdditionalContactEmailAddresses"] = extra
+    reg.details = details
+    wants = body.get("ProductionAccessEnabled")
+    if wants is not None and not isinstance(wants, bool):
+        raise bad_request("ProductionAccessEnabled must be a boolean.")
+    if wants and not reg.production:
+        reg.review = {"status": "PENDING", "case_id": _case_id(), "requested_at": state.now()}
+
+
+def _rejected(region: str, failed: list[str]) -> SesError:
+    shown = ", ".join(failed[:MAX_LISTED]) + (", ..." if len(failed) > MAX_LISTED else "")
+    return SesError(
+        "MessageRejected",
+        "Email address is not verified. The following identities failed the check in region "
+        f"{region.upper()}: {shown}",
+    )
+
+
+def send_email(
+    state: State,
+    ev: Evaluator,
+    reg: Region,
+    source: str,
+    recipients: list[str],
+    subject: str,
+    body: str,
+) -> str:
+    """Apply SES's sending rules; record the message; return its MessageId."""
+    if reg.enforcement_status.upper() == "SHUTDOWN":
+        raise SesError("AccountSuspendedException", "Your account has been shut down.")
+    if not reg.sending_enabled:
+        raise SesError("SendingPausedException", "Sending is paused for this account.")
+    sender = check_address(source)
+    rcpts = [check_address(r) for r in recipients]
+    if not rcpts:
+        raise bad_request("Missing required header 'To'.")
+    if len(rcpts) > 50:
+        raise SesError("MessageRejected", "Recipient count exceeds 50.")
+    now = state.now()
+    if reg.sent_last_24h(now) + len(rcpts) > reg.max_24h >= 0:
+        raise SesError(
+            "LimitExceededException", "Daily message quota exceeded.", v1_code="Throttling"
+        )
+    failed = [] if ev.address_verified(reg, sender) else [sender]
+    if not reg.production:
+        failed += [
+            r
+            for r in rcpts
+            if not is_simulator(r) and not ev.address_verified(reg, r) and r not in failed
+        ]
+    if failed:
+        raise _rejected(reg.name, failed)
+    ident = reg.identities.get(sender) or reg.identities.get(sender.rsplit("@", 1)[-1])
+    domain_ident = reg.identities.get(sender.rsplit("@", 1)[-1])
+    if (
+        domain_ident
+        and domain_ident.mail_from_domain
+        and domain_ident.behavior_on_mx_failure == "REJECT_MESSAGE"
+        and ev.evaluate(reg, domain_ident).mail_from.status != "SUCCESS"
+    ):
+        raise SesError(
+            "MailFromDomainNotVerifiedException",
+            f"The MAIL FROM domain {domain_ident.mail_from_domain} is not verified.",
+        )
+    if ident is not None and not ident.sending_enabled:
+        raise SesError("MessageRejected", f"Sending is disabled for identity {ident.name}.")
+    message_id = f"{int(now * 1000):016x}-{uuid.uuid4()}-000000"
+    with state.lock:
+        reg.sent.append((now, len(rcpts)))
+        state.mail.append(
+            {
+                "kind": "message",
+                "account": reg.account_id,
+                "region": reg.name,
+                "from": sender,
+                "to": rcpts,
+                "subject": subject,
+                "body": body,
+                "message_id": message_id,
+                "sent_at": now,
+            }
+        )
+    return message_id

@@ -1,0 +1,20 @@
+"""The emulator's parts wired together: one per server (and per test)."""
+
+from __future__ import annotations
+
+from emulator.identities import Identities
+from emulator.lifecycle import Evaluator
+from emulator.state import State
+from emulator.zones import ZoneStore
+
+
+class App:
+    def __init__(self, store: ZoneStore | None = None) -> None:
+        self.state = State(store)
+        self.ev = Evaluator(self.state)
+        self.ids = Identities(self.state, self.ev)
+        self.scenario: dict | None = None  # what /_emulator/reset goes back to
+
+    @property
+    def store(self) -> ZoneStore:
+        return self.state.store

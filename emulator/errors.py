@@ -1,0 +1,47 @@
+"""SES errors as the emulator raises them; server.py renders them per protocol."""
+
+from __future__ import annotations
+
+# v2 (REST-JSON) exception name -> (HTTP status, v1 query-protocol code, v1 status).
+# The v1 codes are the `error.code` values of botocore's ses model (or the usual AWS
+# query codes for errors the model does not list).
+_KNOWN: dict[str, tuple[int, str, int]] = {
+    "BadRequestException": (400, "InvalidParameterValue", 400),
+    "NotFoundException": (404, "InvalidParameterValue", 400),
+    "AlreadyExistsException": (400, "AlreadyExists", 400),
+    "LimitExceededException": (400, "LimitExceeded", 400),
+    "TooManyRequestsException": (429, "Throttling", 400),
+    "ConflictException": (409, "Conflict", 409),
+    "MessageRejected": (400, "MessageRejected", 400),
+    "SendingPausedException": (400, "AccountSendingPausedException", 400),
+    "AccountSuspendedException": (400, "AccountSendingPausedException", 400),
+    "MailFromDomainNotVerifiedException": (400, "MailFromDomainNotVerifiedException", 400),
+    "AccessDeniedException": (403, "AccessDenied", 403),
+    "InternalFailure": (500, "InternalFailure", 500),
+    "ServiceUnavailable": (503, "ServiceUnavailable", 503),
+}
+
+
+class SesError(Exception):
+    """An answer SES itself would give; never a bug in the emulator."""
+
+    def __init__(self, code: str, message: str, *, v1_code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        status, default_v1, v1_status = _KNOWN.get(code, (400, code, 400))
+        self.status = status
+        self.v1_code = v1_code or default_v1
+        self.v1_status = v1_status
+
+    @property
+    def v1_type(self) -> str:
+        return "Receiver" if self.v1_status >= 500 else "Sender"
+
+
+def bad_request(message: str) -> SesError:
+    return SesError("BadRequestException", message)
+
+
+def not_found(message: str) -> SesError:
+    return SesError("NotFoundException", message)

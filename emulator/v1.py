@@ -1,0 +1,237 @@
+"""SES v1 (query protocol: POST / with Action=..., XML answers), as botocore's ses model."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from xml.sax.saxutils import escape
+
+from emulator import account
+from emulator.app import App
+from emulator.errors import SesError
+from emulator.identities import check_identity_name, normalize
+from emulator.state import Identity, Region
+
+NS = "http://ses.amazonaws.com/doc/2010-12-01/"
+V1_STATUS = {
+    "PENDING": "Pending",
+    "SUCCESS": "Success",
+    "FAILED": "Failed",
+    "TEMPORARY_FAILURE": "TemporaryFailure",
+    "NOT_STARTED": "NotStarted",
+}
+V1_BEHAVIOR = {"USE_DEFAULT_VALUE": "UseDefaultValue", "REJECT_MESSAGE": "RejectMessage"}
+OPERATIONS = {
+    "VerifyEmailIdentity",
+    "VerifyEmailAddress",
+    "VerifyDomainIdentity",
+    "VerifyDomainDkim",
+    "DeleteIdentity",
+    "ListIdentities",
+    "GetIdentityVerificationAttributes",
+    "GetIdentityDkimAttributes",
+    "GetIdentityMailFromDomainAttributes",
+    "GetSendQuota",
+    "SendEmail",
+}
+MAX_BATCH = 100
+
+
+def invalid(message: str) -> SesError:
+    return SesError("BadRequestException", message, v1_code="InvalidParameterValue")
+
+
+def _xml(value: Any) -> str:
+    """Serialize a result value: dict -> elements, list -> <member>, map -> <entry>."""
+    if isinstance(value, dict):
+        return "".join(f"<{k}>{_xml(v)}</{k}>" for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return "".join(f"<member>{_xml(v)}</member>" for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape(str(value))
+
+
+def _map(entries: dict[str, dict[str, Any]]) -> str:
+    return "".join(
+        f"<entry><key>{escape(k)}</key><value>{_xml(v)}</value></entry>" for k, v in entries.items()
+    )
+
+
+class Raw(str):
+    """Already serialized XML (a map)."""
+
+
+def render(action: str, result: dict[str, Any], request_id: str) -> bytes:
+    inner = "".join(
+        f"<{k}>{v if isinstance(v, Raw) else _xml(v)}</{k}>"
+        for k, v in result.items()
+        if v is not None
+    )
+    return (
+        f'<{action}Response xmlns="{NS}"><{action}Result>{inner}</{action}Result>'
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
+    ).encode()
+
+
+def render_error(err: SesError, request_id: str) -> bytes:
+    return (
+        f'<ErrorResponse xmlns="{NS}"><Error><Type>{err.v1_type}</Type>'
+        f"<Code>{escape(err.v1_code)}</Code>"
+        f"<Message>{escape(err.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    ).encode()
+
+
+def _members(form: dict[str, str], prefix: str) -> list[str]:
+    out, i = [], 1
+    while f"{prefix}.member.{i}" in form:
+        out.append(form[f"{prefix}.member.{i}"])
+        i += 1
+    return out
+
+
+def _batch(form: dict[str, str]) -> list[str]:
+    names = _members(form, "Identities")
+    if not names and "Identities" not in form:
+        raise SesError("BadRequestException", "Identities is required.", v1_code="MissingParameter")
+    if len(names) > MAX_BATCH:
+        raise invalid(f"Too many identities: at most {MAX_BATCH} per request.")
+    return names
+
+
+def _required(form: dict[str, str], key: str) -> str:
+    value = form.get(key)
+    if not value:
+        raise SesError("BadRequestException", f"{key} is required.", v1_code="MissingParameter")
+    return value
+
+
+def _lookup(reg: Region, name: str) -> Identity | None:
+    return reg.identities.get(normalize(name))
+
+
+def run(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    st, ids, ev = app.state, app.ids, app.ev
+    with st.lock:
+        if action in ("VerifyEmailIdentity", "VerifyEmailAddress"):
+            raw = _required(form, "EmailAddress")
+            if "@" not in raw:
+                raise invalid(f"Invalid email address <{raw}>.")
+            name, kind = check_identity_name(raw)
+            if kind != "EMAIL_ADDRESS":
+                raise invalid(f"Invalid email address <{raw}>.")
+            ident = reg.identities.get(name)
+            if ident is None:
+                ids.create(reg, raw)  # sends the verification mail
+            else:
+                ids.send_verification(reg, ident)  # SES sends a new one for an existing address
+            return {}
+        if action in ("VerifyDomainIdentity", "VerifyDomainDkim"):
+            raw = _required(form, "Domain")
+            name, kind = check_identity_name(raw)
+            if kind != "DOMAIN":
+                raise invalid(f"Invalid domain name <{raw}>.")
+            ident = reg.identities.get(name) or ids.create(reg, raw)
+            if action == "VerifyDomainIdentity":
+                return {"VerificationToken": ident.verification_token}
+            if ident.dkim_origin != "AWS_SES":
+                ids.apply_dkim(reg, ident, "AWS_SES", None)
+            return {"DkimTokens": ids.tokens(reg, ident)}
+        if action == "DeleteIdentity":
+            name = normalize(_required(form, "Identity"))
+            if name in reg.identities:  # v1 answers success for an unknown identity
+                reg.remove_identity(name)
+            return {}
+        if action == "ListIdentities":
+            return _list(form, reg)
+        if action == "GetIdentityVerificationAttributes":
+            out: dict[str, dict[str, Any]] = {}
+            for name in _batch(form):
+                ident = _lookup(reg, name)
+                if ident is None:
+                    continue  # SES leaves unknown identities out
+                ev.evaluate(reg, ident)
+                entry: dict[str, Any] = {"VerificationStatus": V1_STATUS[ident.verification.status]}
+                if ident.kind == "DOMAIN":
+                    entry["VerificationToken"] = ident.verification_token
+                out[name] = entry
+            return {"VerificationAttributes": Raw(_map(out))}
+        if action == "GetIdentityDkimAttributes":
+            out = {}
+            for name in _batch(form):
+                ident = _lookup(reg, name)
+                if ident is None or ident.kind != "DOMAIN":
+                    out[name] = {"DkimEnabled": False, "DkimVerificationStatus": "NotStarted"}
+                    continue
+                ev.evaluate(reg, ident)
+                out[name] = {
+                    "DkimEnabled": ident.signing_enabled,
+                    "DkimVerificationStatus": V1_STATUS[ident.dkim.status],
+                    "DkimTokens": ids.tokens(reg, ident),
+                }
+            return {"DkimAttributes": Raw(_map(out))}
+        if action == "GetIdentityMailFromDomainAttributes":
+            out = {}
+            for name in _batch(form):
+                ident = _lookup(reg, name)
+                if ident is None:
+                    continue
+                ev.evaluate(reg, ident)
+                entry = {"BehaviorOnMXFailure": V1_BEHAVIOR[ident.behavior_on_mx_failure]}
+                if ident.mail_from_domain:
+                    entry = {
+                        "MailFromDomain": ident.mail_from_domain,
+                        "MailFromDomainStatus": V1_STATUS[ident.mail_from.status],
+                        **entry,
+                    }
+                out[name] = entry
+            return {"MailFromDomainAttributes": Raw(_map(out))}
+        if action == "GetSendQuota":
+            q = account.quota_json(st, reg)
+            return {
+                "Max24HourSend": q["Max24HourSend"],
+                "MaxSendRate": q["MaxSendRate"],
+                "SentLast24Hours": q["SentLast24Hours"],
+            }
+        if action == "SendEmail":
+            rcpts = [
+                a
+                for k in ("ToAddresses", "CcAddresses", "BccAddresses")
+                for a in _members(form, f"Destination.{k}")
+            ]
+            body = form.get("Message.Body.Text.Data") or form.get("Message.Body.Html.Data") or ""
+            message_id = account.send_email(
+                st,
+                ev,
+                reg,
+                _required(form, "Source"),
+                rcpts,
+                form.get("Message.Subject.Data", ""),
+                body,
+            )
+            return {"MessageId": message_id}
+    raise SesError("BadRequestException", f"Unknown action {action}.", v1_code="InvalidAction")
+
+
+def _list(form: dict[str, str], reg: Region) -> dict[str, Any]:
+    kind = {"EmailAddress": "EMAIL_ADDRESS", "Domain": "DOMAIN", None: None}.get(
+        form.get("IdentityType"), "?"
+    )
+    if kind == "?":
+        raise invalid(f"Invalid IdentityType: {form.get('IdentityType')}.")
+    try:
+        size = int(form.get("MaxItems") or 1000)
+    except ValueError:
+        raise invalid("MaxItems must be an integer.") from None
+    if not 1 <= size <= 1000:
+        raise invalid("MaxItems must be between 1 and 1000.")
+    token = form.get("NextToken")
+    try:
+        after = base64.urlsafe_b64decode(token.encode()).decode() if token else None
+    except Exception:
+        raise invalid("Invalid NextToken.") from None
+    page, last = reg.page(after, size, kind)
+    return {
+        "Identities": [i.name for i in page],
+        "NextToken": base64.urlsafe_b64encode(last.encode()).decode() if last else None,
+    }
