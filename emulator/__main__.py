@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emulator: bad scenario {args.scenario}: {exc}", file=sys.stderr)
         return 2
     server = make_server(app, args.host, args.port)
-    dns = start_dns(app.store, args.dns_port) if args.dns_port else None
+    dns = app.dns = start_dns(app.store, args.dns_port) if args.dns_port is not None else None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"emulator listening on http://{args.host}:{server.port}", flush=True)
     if dns is not None:
-        print(f"emulator DNS zone server on port {args.dns_port}", flush=True)
+        print(f"emulator DNS zone server on port {dns.port}", flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from emulator.identities import Identities
 from emulator.lifecycle import Evaluator
 from emulator.state import State
@@ -14,6 +16,12 @@ class App:
         self.ev = Evaluator(self.state)
         self.ids = Identities(self.state, self.ev)
         self.scenario: dict | None = None  # what /_emulator/reset goes back to
+        self.dns: Any = None  # the DNS zone server handle, when one runs
+
+    def zones_changed(self) -> None:
+        """New zones may bring new nameserver addresses: let the DNS server listen on them."""
+        if self.dns is not None:
+            self.dns.refresh()
 
     @property
     def store(self) -> ZoneStore:

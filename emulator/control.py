@@ -160,6 +160,8 @@ def _dns(app: App, body: dict[str, Any]) -> None:
     store = app.store
     for z in body.get("zones") or []:
         scenario._zone(app, z)
+    if body.get("zones"):
+        app.zones_changed()
     for r in body.get("remove") or []:
         store.remove_records(r["name"], r.get("type"))
     for r in body.get("add") or []:

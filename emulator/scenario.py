@@ -70,6 +70,7 @@ def apply(app: App, data: dict[str, Any] | None) -> None:
         for acct in data.get("accounts") or []:
             _account(app, acct)
         app.scenario = data
+    app.zones_changed()
 
 
 def _zone(app: App, z: dict[str, Any]) -> None:

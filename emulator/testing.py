@@ -141,7 +141,7 @@ def start_dns(store: ZoneStore, port: int) -> Any:
 
 
 @contextmanager
-def run_emulator(
+def run_emulator(  # dns_port=0 picks a free DNS port (see .dns_port)
     scenario: dict[str, Any] | None = None, dns_port: int | None = None
 ) -> Iterator[RunningEmulator]:
     """Run an emulator on a free port in a background thread for the `with` block."""
@@ -152,8 +152,8 @@ def run_emulator(
     server = make_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, name="ses-emulator", daemon=True)
     thread.start()
-    dns = start_dns(app.store, dns_port) if dns_port else None
-    emu = RunningEmulator(app, server, dns, dns_port, thread)
+    dns = app.dns = start_dns(app.store, dns_port) if dns_port is not None else None
+    emu = RunningEmulator(app, server, dns, dns.port if dns is not None else None, thread)
     try:
         yield emu
     finally:
