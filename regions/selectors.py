@@ -1,0 +1,129 @@
+"""Reads for the regions page: the account-regions to show and their identity coverage.
+
+Coverage answers "which identities can send from here, and which ones that send from another
+region of the same account are missing here?". An identity is usable in a region when SES holds
+it there, verified for sending, with sending not disabled; an email address is also usable where
+its domain is (SES lets an address send through its verified domain).
+
+Both reads run a constant number of queries whatever the number of regions and identities.
+The identities app is reached through the reverse relations only, so this module imports
+nothing from it (regions never depends on identities).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from regions.models import Region
+
+MISSING_SHOWN = 50  # names listed per region; the rest are counted
+
+
+@dataclass
+class MissingIdentity:
+    name: str
+    identity_id: int
+    reason: str  # "absent" (not created in this region) | "not verified" | "sending disabled"
+
+
+@dataclass
+class Coverage:
+    region_id: int
+    usable_here: int = 0
+    usable_elsewhere: int = 0  # usable in at least one other shown region of the account
+    missing: list[MissingIdentity] = field(default_factory=list)
+    missing_count: int = 0
+
+
+def regions_for_page(*, show_hidden: bool = False) -> QuerySet[Region]:
+    qs = Region.objects.select_related("account").filter(account__is_active=True)
+    if not show_hidden:
+        qs = qs.filter(hidden=False)
+    return qs.order_by("account__label", "code")
+
+
+def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
+    """Coverage of each region, compared with the other regions of the list of the same account.
+
+    One query: every regional identity of the given regions with its identity's name, kind and
+    domain. Regions left out of the list (hidden ones) count neither as "elsewhere" nor as
+    places an identity is missing from.
+    """
+    by_id = {r.pk: r for r in regions}
+    result = {r.pk: Coverage(region_id=r.pk) for r in regions}
+    if not by_id:
+        return result
+    rows = (
+        Region.objects.filter(pk__in=by_id, regional_identities__isnull=False)
+        .values_list(
+            "pk",
+            "regional_identities__identity_id",
+            "regional_identities__identity__name",
+            "regional_identities__identity__kind",
+            "regional_identities__identity__domain",
+            "regional_identities__present",
+            "regional_identities__verified_for_sending",
+            "regional_identities__verification_status",
+            "regional_identities__sending_enabled",
+        )
+        .order_by()
+    )
+    # identity id -> (name, kind, domain, account id); (identity id, region id) -> state
+    identities: dict[int, tuple[str, str, str, int]] = {}
+    state: dict[tuple[int, int], str] = {}
+    for region_id, ident_id, name, kind, domain, present, vfs, vstatus, sending in rows:
+        identities[ident_id] = (name, kind, domain, by_id[region_id].account_id)
+        state[(ident_id, region_id)] = _state(present, vfs, vstatus, sending)
+
+    # The account's domain identities by name, for addresses sending through their domain.
+    domains: dict[tuple[int, str], int] = {
+        (acct, name.lower()): ident_id
+        for ident_id, (name, kind, _d, acct) in identities.items()
+        if kind == "DOMAIN"
+    }
+    regions_of_account: dict[int, list[int]] = defaultdict(list)
+    for r in regions:
+        regions_of_account[r.account_id].append(r.pk)
+
+    def usable(ident_id: int, region_id: int) -> bool:
+        if state.get((ident_id, region_id)) == "usable":
+            return True
+        _name, kind, domain, acct = identities[ident_id]
+        if kind == "DOMAIN":
+            return False
+        parent = domains.get((acct, domain.lower()))
+        return parent is not None and state.get((parent, region_id)) == "usable"
+
+    for ident_id in sorted(identities, key=lambda i: identities[i][0]):
+        name, _kind, _domain, acct = identities[ident_id]
+        region_ids = regions_of_account[acct]
+        where = {rid for rid in region_ids if usable(ident_id, rid)}
+        for rid in region_ids:
+            cov = result[rid]
+            if rid in where:
+                cov.usable_here += 1
+            if where - {rid}:
+                cov.usable_elsewhere += 1
+                if rid not in where:
+                    cov.missing_count += 1
+                    if len(cov.missing) < MISSING_SHOWN:
+                        reason = state.get((ident_id, rid), "absent")
+                        cov.missing.append(MissingIdentity(name, ident_id, reason))
+    return result
+
+
+def _state(
+    present: bool | None, vfs: bool | None, vstatus: str | None, sending: bool | None
+) -> str:
+    if not present:
+        return "absent"
+    verified = vfs if vfs is not None else vstatus == "SUCCESS"
+    if not verified:
+        return "not verified"
+    if sending is False:
+        return "sending disabled"
+    return "usable"
