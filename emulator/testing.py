@@ -150,7 +150,12 @@ def run_emulator(  # dns_port=0 picks a free DNS port (see .dns_port)
     app = App()
     scenario_mod.apply(app, data)
     server = make_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, name="ses-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="ses-emulator",
+        daemon=True,
+    )
     thread.start()
     dns = app.dns = start_dns(app.store, dns_port) if dns_port is not None else None
     emu = RunningEmulator(app, server, dns, dns.port if dns is not None else None, thread)
