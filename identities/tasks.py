@@ -1,0 +1,74 @@
+"""Celery tasks: thin wrappers around identities.sync. Ids in, work claimed in the database."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from kombu.exceptions import KombuError, OperationalError
+
+from identities.sync import sync_region
+from regions.models import Region
+from regions.services import ensure_default_account
+
+log = logging.getLogger(__name__)
+
+# Publishing gives up quickly when the broker is down: the user gets an answer, not a hang.
+_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+@shared_task(
+    name="identities.tasks.sync_region_task",
+    bind=True,
+    acks_late=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def sync_region_task(self, region_id: int, trigger: str = "beat") -> str:
+    region = Region.objects.select_related("account").filter(pk=region_id).first()
+    if region is None:
+        return "gone"  # region deleted since it was enqueued
+    run = sync_region(region, trigger=trigger, task_id=self.request.id or "")
+    return run.status
+
+
+def active_regions():
+    return Region.objects.filter(account__is_active=True, hidden=False).select_related("account")
+
+
+@shared_task(name="identities.tasks.sync_all_regions", ignore_result=True)
+def sync_all_regions() -> int:
+    """Beat's fan-out: one task per active, visible account-region, run in parallel by workers."""
+    ensure_default_account()
+    count = 0
+    for region_id in active_regions().values_list("pk", flat=True):
+        sync_region_task.delay(region_id, trigger="beat")
+        count += 1
+    return count
+
+
+def _publish(region_id: int, trigger: str) -> bool:
+    try:
+        sync_region_task.apply_async(
+            args=[region_id],
+            kwargs={"trigger": trigger[:32]},
+            retry=True,
+            retry_policy=_PUBLISH_RETRY,
+        )
+    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
+        log.warning("cannot enqueue the sync of region %s: %s", region_id, exc)
+        return False
+    return True
+
+
+def enqueue_region_sync(region: Region, trigger: str) -> bool:
+    """Queue a sync of `region` once the current transaction commits ("sync now" button).
+
+    Outside a transaction (the usual view) it publishes at once and returns False when the
+    broker is unreachable, so the caller can say so; inside one it publishes on commit and
+    returns True (a failure then is logged)."""
+    outcome: list[bool] = []
+    transaction.on_commit(lambda: outcome.append(_publish(region.pk, trigger)))
+    return outcome[0] if outcome else True

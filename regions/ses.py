@@ -1,0 +1,403 @@
+"""The one boto3 chokepoint: SES clients per (account, region), answers mapped to dataclasses.
+
+Everything that talks to SES goes through `client_for(account, region_code)`. Tests of other
+parts fake SES here (monkeypatch `regions.ses.client_for`) or below (the emulator / moto).
+
+- boto3 clients (v2 `sesv2` and v1 `ses`) are built once per (account, region) and shared
+  by threads (botocore clients are thread-safe); credentials come from boto3's default chain
+  or the account's named profile, and the account's role is assumed when set (refreshed
+  before it expires). `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_SESV2` are honoured by boto3.
+- Every HTTP attempt, retries included, first waits for the shared per-region limiter
+  (regions/ratelimit.py) and is counted on the `SesClient` that made it (`.calls`,
+  `.throttled`).
+- botocore `standard` retries (exponential backoff with jitter) handle throttling, 5xx and
+  connection errors, except `LimitExceededException`, which botocore would treat as
+  throttling but which is a resource cap in SES: it is never retried.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from regions import ratelimit
+from regions.ses_types import (
+    DOMAIN,
+    EMAIL,
+    THROTTLING_CODES,
+    AccountState,
+    DkimAttributes,
+    IdentityDetails,
+    IdentitySummary,
+    MailFromAttributes,
+    SesError,
+    VerificationAttributes,
+    is_permanent,
+    kind_of,
+    v2_spelling,
+)
+
+__all__ = [
+    "DOMAIN",
+    "EMAIL",
+    "AccountState",
+    "DkimAttributes",
+    "IdentityDetails",
+    "IdentitySummary",
+    "MailFromAttributes",
+    "SesClient",
+    "SesError",
+    "VerificationAttributes",
+    "clear_client_cache",
+    "client_for",
+]
+
+# Attempts per call (first try included). Throttling is rare behind the limiter; a few
+# retries with backoff absorb what remains. Module-level so tests can shorten it.
+MAX_ATTEMPTS = 5
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 30
+LIST_PAGE_SIZE = 1000
+BATCH_SIZE = 100
+
+
+@dataclass
+class _Counter:
+    calls: int = 0
+    throttled: int = 0
+
+
+# The SesClient whose call is running in this thread: botocore's hooks run synchronously in
+# the calling thread, so they can charge the attempt to the right counter.
+_current = threading.local()
+
+
+def _account_key(account) -> str:
+    """The limiter is per AWS account: two rows assuming roles in one account share it."""
+    return account.account_id or f"row{account.pk}"
+
+
+class _Boto:
+    """The shared boto3 clients of one (account, region)."""
+
+    def __init__(self, account, region_code: str) -> None:
+        self.account_key = _account_key(account)
+        self.region_code = region_code
+        session = _session_for(account)
+        config = Config(
+            region_name=region_code,
+            retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            max_pool_connections=20,
+            user_agent_extra="sesops",
+        )
+        self.v2 = session.client("sesv2", config=config)
+        self.v1 = session.client("ses", config=config)
+        for client in (self.v2, self.v1):
+            _install_hooks(client, self)
+
+    def before_send(self, **_: object) -> None:
+        ratelimit.limiter_for(self.account_key, self.region_code).acquire()
+        counter = getattr(_current, "counter", None)
+        if counter is not None:
+            counter.calls += 1
+
+
+def _session_for(account) -> boto3.Session:
+    base = boto3.Session(profile_name=account.profile_name or None)
+    if not account.role_arn:
+        return base
+    extra = {"RoleSessionName": "sesops"}
+    if account.external_id:
+        extra["ExternalId"] = account.external_id
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=base._session.create_client,
+        source_credentials=base.get_credentials(),
+        role_arn=account.role_arn,
+        extra_args=extra,
+    )
+    core = botocore.session.Session()
+    core._credentials = DeferredRefreshableCredentials(
+        method="assume-role", refresh_using=fetcher.fetch_credentials
+    )
+    return boto3.Session(botocore_session=core)
+
+
+def _install_hooks(client, boto: _Boto) -> None:
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"before-send.{service}", boto.before_send)
+    # Wrap botocore's standard retry handler so LimitExceeded is never retried.
+    unique_id = f"retry-config-{service}"
+    standard = client.meta.events.unregister(f"needs-retry.{service}", unique_id=unique_id)
+
+    def needs_retry(response=None, **kwargs):
+        code, status = "", None
+        if response is not None:
+            status = response[0].status_code if response[0] is not None else None
+            code = (response[1] or {}).get("Error", {}).get("Code", "")
+        if code in THROTTLING_CODES or status == 429:
+            counter = getattr(_current, "counter", None)
+            if counter is not None:
+                counter.throttled += 1
+        if code == "LimitExceededException":
+            return None
+        return standard(response=response, **kwargs) if standard else None
+
+    client.meta.events.register(f"needs-retry.{service}", needs_retry, unique_id=unique_id)
+
+
+_cache: dict[tuple, _Boto] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_client_cache() -> None:
+    """Forget every built client (tests; after an account's credentials change)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def client_for(account, region_code: str) -> SesClient:
+    """The SES client of one account-region. The boto3 clients underneath are built once and
+    shared by every thread; each SesClient returned is a cheap view with its own counters."""
+    # Credentials settings are part of the key: editing the account builds new clients.
+    key = (account.pk, account.profile_name, account.role_arn, account.external_id, region_code)
+    with _cache_lock:
+        boto = _cache.get(key)
+        if boto is None:
+            boto = _cache[key] = _Boto(account, region_code)
+    return SesClient(boto)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _opt_bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+class SesClient:
+    """Typed SES operations for one account-region. Counts every HTTP attempt it makes."""
+
+    def __init__(self, boto: _Boto) -> None:
+        self._boto = boto
+        self._counter = _Counter()
+        self.region_code = boto.region_code
+
+    @property
+    def calls(self) -> int:
+        return self._counter.calls
+
+    @property
+    def throttled(self) -> int:
+        return self._counter.throttled
+
+    def _call(self, version: str, operation: str, **params: object) -> dict:
+        client = self._boto.v2 if version == "v2" else self._boto.v1
+        previous = getattr(_current, "counter", None)
+        _current.counter = self._counter
+        try:
+            return getattr(client, operation)(**params)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = error.get("Code") or "Unknown"
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            throttled = code in THROTTLING_CODES or status == 429
+            raise SesError(
+                code,
+                error.get("Message", "") or str(exc),
+                permanent=is_permanent(code, status),
+                throttled=throttled,
+                http_status=status,
+                operation=exc.operation_name or operation,
+            ) from exc
+        except BotoCoreError as exc:
+            # Connection refused / timeouts / bad responses after retries: transient. Missing
+            # credentials or a bad profile are BotoCoreErrors too, but permanent.
+            permanent = type(exc).__name__ in {
+                "NoCredentialsError",
+                "ProfileNotFound",
+                "NoRegionError",
+                "PartialCredentialsError",
+            }
+            code = "ConnectionError" if not permanent else type(exc).__name__
+            raise SesError(code, str(exc), permanent=permanent, operation=operation) from exc
+        finally:
+            _current.counter = previous
+
+    # --- account --------------------------------------------------------------------
+    def get_account(self) -> AccountState:
+        data = self._call("v2", "get_account")
+        quota = data.get("SendQuota") or {}
+        details = data.get("Details") or {}
+        review = details.get("ReviewDetails") or {}
+        return AccountState(
+            production_access_enabled=_opt_bool(data.get("ProductionAccessEnabled")),
+            sending_enabled=_opt_bool(data.get("SendingEnabled")),
+            enforcement_status=data.get("EnforcementStatus") or "",
+            max_24_hour_send=quota.get("Max24HourSend"),
+            max_send_rate=quota.get("MaxSendRate"),
+            sent_last_24_hours=quota.get("SentLast24Hours"),
+            mail_type=details.get("MailType") or "",
+            website_url=details.get("WebsiteURL") or "",
+            contact_language=details.get("ContactLanguage") or "",
+            use_case_description=details.get("UseCaseDescription") or "",
+            additional_contacts=tuple(details.get("AdditionalContactEmailAddresses") or ()),
+            review_status=review.get("Status") or "",
+            review_case_id=review.get("CaseId") or "",
+        )
+
+    def put_account_details(
+        self,
+        *,
+        mail_type: str,
+        website_url: str,
+        contact_language: str | None = None,
+        use_case_description: str | None = None,
+        additional_contacts: Iterable[str] | None = None,
+        production_access: bool = True,
+    ) -> None:
+        params: dict[str, object] = {"MailType": mail_type, "WebsiteURL": website_url}
+        if contact_language:
+            params["ContactLanguage"] = contact_language
+        if use_case_description:
+            params["UseCaseDescription"] = use_case_description
+        contacts = [c for c in (additional_contacts or ()) if c]
+        if contacts:
+            params["AdditionalContactEmailAddresses"] = contacts
+        if production_access:
+            params["ProductionAccessEnabled"] = True
+        self._call("v2", "put_account_details", **params)
+
+    # --- identities -----------------------------------------------------------------
+    def list_identities(self) -> list[IdentitySummary]:
+        """Every identity of the region: ListEmailIdentities, PageSize 1000, all pages.
+        Raises on any failed page, so a caller never mistakes a partial list for the truth."""
+        items: list[IdentitySummary] = []
+        token: str | None = None
+        while True:
+            params: dict[str, object] = {"PageSize": LIST_PAGE_SIZE}
+            if token:
+                params["NextToken"] = token
+            page = self._call("v2", "list_email_identities", **params)
+            for item in page.get("EmailIdentities") or []:
+                name = item.get("IdentityName") or ""
+                items.append(
+                    IdentitySummary(
+                        name=name,
+                        kind=item.get("IdentityType") or kind_of(name),
+                        sending_enabled=_opt_bool(item.get("SendingEnabled")),
+                        verification_status=v2_spelling(item.get("VerificationStatus")),
+                    )
+                )
+            token = page.get("NextToken")
+            if not token:
+                return items
+
+    def get_verification_attributes(
+        self, names: Iterable[str]
+    ) -> dict[str, VerificationAttributes]:
+        result: dict[str, VerificationAttributes] = {}
+        for chunk in _chunks(list(names), BATCH_SIZE):
+            data = self._call("v1", "get_identity_verification_attributes", Identities=chunk)
+            for name, attrs in (data.get("VerificationAttributes") or {}).items():
+                result[name] = VerificationAttributes(
+                    status=v2_spelling(attrs.get("VerificationStatus")),
+                    token=attrs.get("VerificationToken") or "",
+                )
+        return result
+
+    def get_dkim_attributes(self, names: Iterable[str]) -> dict[str, DkimAttributes]:
+        result: dict[str, DkimAttributes] = {}
+        for chunk in _chunks(list(names), BATCH_SIZE):
+            data = self._call("v1", "get_identity_dkim_attributes", Identities=chunk)
+            for name, attrs in (data.get("DkimAttributes") or {}).items():
+                result[name] = DkimAttributes(
+                    signing_enabled=_opt_bool(attrs.get("DkimEnabled")),
+                    status=v2_spelling(attrs.get("DkimVerificationStatus")),
+                    tokens=tuple(attrs.get("DkimTokens") or ()),
+                )
+        return result
+
+    def get_mail_from_attributes(self, names: Iterable[str]) -> dict[str, MailFromAttributes]:
+        result: dict[str, MailFromAttributes] = {}
+        for chunk in _chunks(list(names), BATCH_SIZE):
+            data = self._call("v1", "get_identity_mail_from_domain_attributes", Identities=chunk)
+            for name, attrs in (data.get("MailFromDomainAttributes") or {}).items():
+                result[name] = MailFromAttributes(
+                    domain=attrs.get("MailFromDomain") or "",
+                    status=v2_spelling(attrs.get("MailFromDomainStatus")),
+                    behavior=v2_spelling(attrs.get("BehaviorOnMXFailure")),
+                )
+        return result
+
+    def get_identity(self, name: str) -> IdentityDetails:
+        data = self._call("v2", "get_email_identity", EmailIdentity=name)
+        return _details(name, data)
+
+    def create_identity(
+        self,
+        name: str,
+        *,
+        dkim_origin: str | None = None,
+        byodkim_selector: str | None = None,
+        byodkim_private_key: str | None = None,
+    ) -> IdentityDetails:
+        params: dict[str, object] = {"EmailIdentity": name}
+        signing: dict[str, str] = {}
+        if byodkim_selector and byodkim_private_key:
+            signing["DomainSigningSelector"] = byodkim_selector
+            signing["DomainSigningPrivateKey"] = byodkim_private_key
+        if dkim_origin:
+            signing["DomainSigningAttributesOrigin"] = dkim_origin
+        if signing:
+            params["DkimSigningAttributes"] = signing
+        data = self._call("v2", "create_email_identity", **params)
+        dkim = data.get("DkimAttributes") or {}
+        return IdentityDetails(
+            name=name,
+            kind=data.get("IdentityType") or kind_of(name),
+            verified_for_sending=_opt_bool(data.get("VerifiedForSendingStatus")),
+            dkim_signing_enabled=_opt_bool(dkim.get("SigningEnabled")),
+            dkim_status=v2_spelling(dkim.get("Status")),
+            dkim_tokens=tuple(dkim.get("Tokens") or ()),
+            dkim_origin=dkim.get("SigningAttributesOrigin") or "",
+            dkim_signing_zone=dkim.get("SigningHostedZone") or "",
+        )
+
+    def verify_email(self, address: str) -> None:
+        """SES v1 VerifyEmailIdentity: sends (or re-sends) the verification mail."""
+        self._call("v1", "verify_email_identity", EmailAddress=address)
+
+
+def _details(name: str, data: dict) -> IdentityDetails:
+    dkim = data.get("DkimAttributes") or {}
+    mail_from = data.get("MailFromAttributes") or {}
+    info = data.get("VerificationInfo") or {}
+    return IdentityDetails(
+        name=name,
+        kind=data.get("IdentityType") or kind_of(name),
+        verification_status=v2_spelling(data.get("VerificationStatus")),
+        verified_for_sending=_opt_bool(data.get("VerifiedForSendingStatus")),
+        error_type=info.get("ErrorType") or "",
+        last_checked_at=info.get("LastCheckedTimestamp"),
+        last_success_at=info.get("LastSuccessTimestamp"),
+        dkim_signing_enabled=_opt_bool(dkim.get("SigningEnabled")),
+        dkim_status=v2_spelling(dkim.get("Status")),
+        dkim_tokens=tuple(dkim.get("Tokens") or ()),
+        dkim_origin=dkim.get("SigningAttributesOrigin") or "",
+        dkim_signing_zone=dkim.get("SigningHostedZone") or "",
+        mail_from_domain=mail_from.get("MailFromDomain") or "",
+        mail_from_status=v2_spelling(mail_from.get("MailFromDomainStatus")),
+        mail_from_behavior=v2_spelling(mail_from.get("BehaviorOnMxFailure")),
+        extra={"feedback_forwarding": data.get("FeedbackForwardingStatus")},
+    )

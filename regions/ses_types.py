@@ -1,0 +1,189 @@
+"""What regions/ses.py returns: SES answers mapped to our own frozen dataclasses, and SesError.
+
+SES v1 spells statuses `TemporaryFailure` / behaviours `RejectMessage`; v2 spells them
+`TEMPORARY_FAILURE` / `REJECT_MESSAGE`. Everything here uses the v2 spelling so the rest of
+the code compares one vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+EMAIL = "EMAIL_ADDRESS"
+DOMAIN = "DOMAIN"
+
+# Codes that are never worth retrying: the same request will get the same answer.
+PERMANENT_CODES = frozenset(
+    {
+        "LimitExceededException",  # a resource cap (e.g. 10,000 identities), not throttling
+        "AccessDenied",
+        "AccessDeniedException",
+        "NotFoundException",
+        "BadRequestException",
+        "AlreadyExistsException",
+        "ConflictException",
+        "MessageRejected",
+        "MailFromDomainNotVerifiedException",
+        "MailFromDomainNotVerified",
+        "SendingPausedException",
+        "AccountSuspendedException",
+        "InvalidParameterValue",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "ValidationError",
+        "ValidationException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+    }
+)
+THROTTLING_CODES = frozenset(
+    {"TooManyRequestsException", "Throttling", "ThrottlingException", "RequestThrottled"}
+)
+
+_FRIENDLY = {
+    "AccessDenied": "access denied: the AWS credentials may not call SES here",
+    "AccessDeniedException": "access denied: the AWS credentials may not call SES here",
+    "LimitExceededException": "an SES limit was reached",
+    "TooManyRequestsException": "SES throttled the request (too many requests)",
+    "Throttling": "SES throttled the request (too many requests)",
+    "NotFoundException": "not found in SES",
+    "AlreadyExistsException": "already exists in SES",
+    "ConflictException": "SES refused because of a conflicting operation in progress",
+    "ConnectionError": "SES could not be reached",
+}
+
+
+class SesError(Exception):
+    """Any failure of an SES call. `permanent` errors are not retried; transient ones are."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        permanent: bool,
+        throttled: bool = False,
+        http_status: int | None = None,
+        operation: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.permanent = permanent
+        self.throttled = throttled
+        self.http_status = http_status
+        self.operation = operation
+
+    def __str__(self) -> str:
+        what = _FRIENDLY.get(self.code, self.code)
+        where = f"{self.operation}: " if self.operation else ""
+        detail = f" ({self.message})" if self.message and self.message != what else ""
+        return f"{where}{what}{detail}"
+
+    def __repr__(self) -> str:
+        return f"SesError({self.code!r}, {self.message!r}, permanent={self.permanent})"
+
+
+def is_permanent(code: str, http_status: int | None) -> bool:
+    if code in THROTTLING_CODES or http_status == 429:
+        return False
+    if code in PERMANENT_CODES:
+        return True
+    # Unknown codes: 4xx means the request itself is wrong, 5xx / no answer is worth retrying.
+    return http_status is not None and 400 <= http_status < 500
+
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def v2_spelling(value: str | None) -> str:
+    """`TemporaryFailure` -> `TEMPORARY_FAILURE`; v2 values pass through unchanged."""
+    if not value:
+        return ""
+    if value.isupper() or "_" in value:
+        return value
+    return _CAMEL.sub("_", value).upper()
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """GetAccount (v2) for one region."""
+
+    production_access_enabled: bool | None
+    sending_enabled: bool | None
+    enforcement_status: str
+    max_24_hour_send: float | None
+    max_send_rate: float | None
+    sent_last_24_hours: float | None
+    mail_type: str = ""
+    website_url: str = ""
+    contact_language: str = ""
+    use_case_description: str = ""
+    additional_contacts: tuple[str, ...] = ()
+    review_status: str = ""
+    review_case_id: str = ""
+
+
+@dataclass(frozen=True)
+class IdentitySummary:
+    """One item of ListEmailIdentities (v2)."""
+
+    name: str
+    kind: str  # EMAIL_ADDRESS | DOMAIN
+    sending_enabled: bool | None
+    verification_status: str
+
+
+@dataclass(frozen=True)
+class VerificationAttributes:
+    """GetIdentityVerificationAttributes (v1). `token` is the legacy `_amazonses` TXT value."""
+
+    status: str
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class DkimAttributes:
+    """GetIdentityDkimAttributes (v1): no origin or signing zone (GetEmailIdentity has them)."""
+
+    signing_enabled: bool | None
+    status: str
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MailFromAttributes:
+    """GetIdentityMailFromDomainAttributes (v1)."""
+
+    domain: str
+    status: str
+    behavior: str
+
+
+@dataclass(frozen=True)
+class IdentityDetails:
+    """GetEmailIdentity (v2), or CreateEmailIdentity's answer (fewer fields)."""
+
+    name: str
+    kind: str
+    verification_status: str = ""
+    verified_for_sending: bool | None = None
+    error_type: str = ""
+    last_checked_at: datetime | None = None
+    last_success_at: datetime | None = None
+    dkim_signing_enabled: bool | None = None
+    dkim_status: str = ""
+    dkim_tokens: tuple[str, ...] = ()
+    dkim_origin: str = ""
+    dkim_signing_zone: str = ""
+    mail_from_domain: str = ""
+    mail_from_status: str = ""
+    mail_from_behavior: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+def kind_of(name: str) -> str:
+    return EMAIL if "@" in name else DOMAIN
