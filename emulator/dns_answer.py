@@ -271,7 +271,8 @@ def respond(
 def to_wire(response: dns.message.Message, query_wire: bytes, udp: bool) -> bytes:
     """Wire form; over UDP, an answer over the client's limit goes out empty with TC set."""
     if not udp:
-        return response.to_wire()
+        # TCP carries up to 64 KiB whatever EDNS payload the client advertised for UDP.
+        return response.to_wire(max_size=65535)
     limit = 512
     if response.edns >= 0:
         limit = max(512, response.request_payload or 512)

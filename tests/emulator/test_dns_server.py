@@ -177,6 +177,7 @@ def test_big_udp_answer_sets_tc_and_tcp_carries_it(
     assert len(texts(ask(server, NS1, "big.example.com", "TXT", payload=4096))) == 12
     assert ask(server, NS1, "big.example.com", "TXT", payload=600).flags & dns.flags.TC
     assert len(texts(ask(server, NS1, "big.example.com", "TXT", tcp=True))) == 12
+    assert len(texts(ask(server, NS1, "big.example.com", "TXT", tcp=True, payload=512))) == 12
     query = dns.message.make_query("big.example.com", "TXT", use_edns=False)
     response, used_tcp = dns.query.udp_with_fallback(query, NS1, port=server.port, timeout=TIMEOUT)
     assert used_tcp and len(texts(response)) == 12

@@ -1,0 +1,1 @@
+"""DNS probing and diagnosis: which records SES expects, what each nameserver serves, why."""

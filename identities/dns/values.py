@@ -1,0 +1,197 @@
+"""Does what a nameserver serves match what SES expects? Per purpose, with the reason."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+
+from identities.dns.expected import (
+    BYODKIM,
+    DKIM,
+    DMARC,
+    MAIL_FROM_MX,
+    MAIL_FROM_SPF,
+    VERIFICATION,
+    ExpectedRecord,
+)
+from identities.dns.query import Answer
+
+_FEEDBACK = re.compile(r"^feedback-smtp\.([a-z0-9-]+)\.amazonses\.com$")
+_SIGNING = re.compile(r"^([a-z0-9]+)\.(dkim(?:\.[a-z0-9-]+)?\.amazonses\.com)$")
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    state: str  # ok | wrong_value | missing
+    diagnoses: tuple[Diagnosis, ...] = ()
+
+
+def _bad(code: str, text: str, state: str = "wrong_value") -> Match:
+    return Match(state, (Diagnosis(code, text),))
+
+
+def _dkim_cname(record: ExpectedRecord, answer: Answer) -> Match:
+    got = answer.values[0] if answer.values else ""
+    if got == record.value:
+        return Match("ok")
+    if record.zone_hint and got.startswith(record.value + "."):
+        return _bad(
+            "target_zone_appended",
+            f"The CNAME target is {got}: the zone was appended to it. Enter the target "
+            "with a trailing dot (or as your provider expects a full name).",
+        )
+    want, have = _SIGNING.match(record.value), _SIGNING.match(got)
+    if want and have and want[1] == have[1]:
+        return _bad(
+            "wrong_signing_zone",
+            f"The CNAME points at {have[2]}; this region signs with {want[2]}.",
+        )
+    if want and have:
+        return _bad(
+            "wrong_dkim_token",
+            f"The CNAME points at token {have[1]}, not {want[1]}: a token of another region "
+            "or of an earlier identity. Each region has its own tokens.",
+        )
+    return _bad("wrong_value", f"The CNAME points at {got}, expected {record.value}.")
+
+
+def _dkim_tags(text: str) -> dict[str, str]:
+    tags = {}
+    for part in text.split(";"):
+        key, sep, value = part.partition("=")
+        if sep:
+            tags[key.strip().lower()] = value.strip()
+    return tags
+
+
+def _der_complete(blob: bytes) -> bool:
+    """Is `blob` one whole DER SEQUENCE (a SubjectPublicKeyInfo), nothing cut or added?"""
+    if len(blob) < 2 or blob[0] != 0x30:
+        return False
+    length, header = blob[1], 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 3 or len(blob) < 2 + count:
+            return False
+        length, header = int.from_bytes(blob[2 : 2 + count], "big"), 2 + count
+    return header + length == len(blob)
+
+
+def check_dkim_key(answer: Answer) -> Match:
+    """A BYODKIM TXT: one record, `p=` a whole base64 public key, split into ≤255 strings."""
+    keyish = [v for v in answer.values if "p=" in v.replace(" ", "") or "v=dkim1" in v.lower()]
+    if not keyish:
+        return _bad("no_dkim_key", "No TXT here holds a DKIM key (v=DKIM1; p=...).", "missing")
+    if len(answer.values) > 1:
+        return _bad(
+            "dkim_key_split_records",
+            f"The key is spread over {len(answer.values)} separate TXT records; a long key "
+            "must be several quoted strings inside ONE record.",
+        )
+    tags = _dkim_tags(answer.values[0])
+    key = tags.get("p", "")
+    if not key:
+        return _bad("dkim_key_empty", "The DKIM record has an empty p= (a revoked key).")
+    if re.search(r"[\s\"'\\]", key):
+        return _bad(
+            "dkim_key_split_wrongly",
+            "The key contains spaces or quote characters: it was split with stray quotes. "
+            'Publish it as "part1" "part2" with nothing inside the key itself.',
+        )
+    strings = answer.strings[0] if answer.strings else ()
+    cut = any(len(s.encode()) == 255 for s in strings)
+    try:
+        blob = base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError):
+        blob = b""
+    if not _der_complete(blob):
+        if cut or len(key) < 200:
+            return _bad(
+                "dkim_key_truncated",
+                f"The key is cut short ({len(key)} base64 characters): a key over 255 "
+                "characters was not split into several strings and the provider truncated it.",
+            )
+        return _bad("dkim_key_broken", "The p= value is not a complete base64 public key.")
+    return Match("ok")
+
+
+def _mx(record: ExpectedRecord, answer: Answer) -> Match:
+    want_host = record.value.split()[-1]
+    hosts = [v.split()[-1] for v in answer.values]
+    diagnoses: list[Diagnosis] = []
+    if len(hosts) > 1:
+        diagnoses.append(
+            Diagnosis(
+                "multiple_mx",
+                f"{len(hosts)} MX records at {record.name}; SES needs exactly one: {record.value}.",
+            )
+        )
+    for host in hosts:
+        got, want = _FEEDBACK.match(host), _FEEDBACK.match(want_host)
+        if got and want and got[1] != want[1]:
+            diagnoses.append(
+                Diagnosis(
+                    "mail_from_wrong_region",
+                    f"The MX points at region {got[1]} ({host}); this identity is in {want[1]}.",
+                )
+            )
+    if want_host in hosts and len(hosts) == 1:
+        return Match("ok")
+    if not diagnoses:
+        diagnoses.append(Diagnosis("wrong_value", f"The MX is {', '.join(answer.values)}."))
+    return Match("wrong_value", tuple(diagnoses))
+
+
+def _spf(answer: Answer) -> Match:
+    spf = [v for v in answer.values if v.lower().startswith("v=spf1")]
+    if not spf:
+        return _bad("no_spf", "TXT records exist here, but none is an SPF record.", "missing")
+    if len(spf) > 1:
+        return _bad(
+            "multiple_spf",
+            f"{len(spf)} SPF records: receivers treat that as an error (permerror). Merge them "
+            "into one that includes include:amazonses.com.",
+        )
+    if "include:amazonses.com" not in spf[0].lower().split():
+        return _bad("spf_without_ses", f"The SPF record does not include amazonses.com: {spf[0]}")
+    return Match("ok")
+
+
+def _dmarc(answer: Answer) -> Match:
+    found = [v for v in answer.values if v.replace(" ", "").lower().startswith("v=dmarc1")]
+    if not found:
+        return _bad("no_dmarc", "TXT records exist here, but none starts with v=DMARC1.", "missing")
+    if len(found) > 1:
+        return _bad("multiple_dmarc", f"{len(found)} DMARC records: receivers ignore them all.")
+    return Match("ok")
+
+
+def match(record: ExpectedRecord, answer: Answer) -> Match:
+    """`answer` holds data of the record's own type; is it what SES expects?"""
+    if record.purpose == DKIM:
+        return _dkim_cname(record, answer)
+    if record.purpose == BYODKIM:
+        return check_dkim_key(answer)
+    if record.purpose == MAIL_FROM_MX:
+        return _mx(record, answer)
+    if record.purpose == MAIL_FROM_SPF:
+        return _spf(answer)
+    if record.purpose == DMARC:
+        return _dmarc(answer)
+    if record.value in answer.values:
+        return Match("ok")
+    if record.purpose == VERIFICATION:
+        return _bad(
+            "verification_token_absent",
+            f"_amazonses holds {len(answer.values)} other token(s) but not this region's: add "
+            "it as one more value of the same record set (one per region/account).",
+        )
+    return _bad("wrong_value", f"Found {', '.join(answer.values) or 'nothing'}.")
