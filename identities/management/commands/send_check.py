@@ -1,0 +1,57 @@
+"""`manage.py send_check --from A --to B [--to C] --region R [--account L]`: would SES accept it?
+
+Exit status: 0 accepted, 1 rejected (SES's error printed), 2 bad input. Reads what sync last
+stored; sends nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from identities.sendcheck_service import (
+    InvalidAddress,
+    UnknownAccount,
+    UnknownRegion,
+    resolve_account,
+    send_check,
+)
+
+BAD_INPUT = 2
+
+
+class Command(BaseCommand):
+    help = "Would SES accept this send from this account-region? Exit 0 yes, 1 no, 2 bad input."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--from", dest="sender", required=True, help="sender address")
+        parser.add_argument(
+            "--to",
+            dest="recipients",
+            action="append",
+            required=True,
+            help="recipient address (repeat for several; commas also separate)",
+        )
+        parser.add_argument("--region", required=True, help="SES region code, e.g. us-east-1")
+        parser.add_argument("--account", help="account label (default: the only account)")
+        parser.add_argument(
+            "--quiet", action="store_true", help="print only SES's error, not the reasons"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            account = resolve_account(options["account"])
+            result = send_check(
+                account, options["region"], options["sender"], ",".join(options["recipients"])
+            )
+        except (InvalidAddress, UnknownAccount, UnknownRegion) as exc:
+            raise CommandError(str(exc), returncode=BAD_INPUT) from None
+        if not options["quiet"]:
+            for reason in result.reasons:
+                self.stdout.write(f"- {reason}")
+        if result.accepted:
+            self.stdout.write(self.style.SUCCESS("Accepted: SES would send this message."))
+            return
+        self.stdout.write(self.style.ERROR(result.error))
+        raise SystemExit(1)
