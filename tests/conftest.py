@@ -42,3 +42,15 @@ def operator_client(client, operator):
 def admin_client_role(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_test_client(settings):
+    # Production settings (DEBUG off) redirect http to https; the test client and the live
+    # server speak plain http, so the redirect would hide every page behind a 301.
+    settings.SECURE_SSL_REDIRECT = False
+    # Pages render {% static %} without a collectstatic manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,101 @@
+"""The status grid, its live refresh, and the identity page.
+
+One view, two renders: a full page, or (htmx request, not boosted) only the part that changes,
+with counters updated out of band. Every page also works as a plain page load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from identities.models import Identity
+from identities.selectors import GridFilters, build_grid, changed_since, parse_row_state
+from identities.selectors_detail import identity_detail
+
+POLL_SECONDS = 10  # live refresh interval of the grid
+DNS_PARTIAL = "identities/_dns_records.html"  # the DNS helper's records table
+
+
+def _partial_request(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
+
+
+def _grid_context(grid: Any) -> dict[str, Any]:
+    return {"grid": grid, "poll_seconds": POLL_SECONDS}
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def grid(request: HttpRequest) -> HttpResponse:
+    filters = GridFilters.from_params(request.GET)
+    context = _grid_context(build_grid(filters))
+    if _partial_request(request):
+        # Filters and pagination: the results, plus the counters out of band.
+        return render(request, "identities/grid.html#results_response", context)
+    return render(request, "identities/grid.html", context)
+
+
+@require_GET
+def grid_refresh(request: HttpRequest) -> HttpResponse:
+    """Live refresh: 204 (htmx swaps nothing) unless something changed since the page's stamp.
+
+    When something did, only the rows whose content changed are swapped (out of band, by row
+    id), with the counters; if the columns or the set of rows on the page changed, the whole
+    result table is swapped instead.
+    """
+    since = parse_datetime(request.GET.get("since", ""))
+    if not changed_since(since, request.GET.get("stale", "")):
+        return HttpResponse(status=204)
+    grid_data = build_grid(GridFilters.from_params(request.GET))
+    held = parse_row_state(request.GET.get("rows", ""))
+    same_layout = request.GET.get("head") == grid_data.head_digest and [pk for pk, _ in held] == [
+        r.identity.pk for r in grid_data.rows
+    ]
+    context = _grid_context(grid_data)
+    if same_layout:
+        digests = dict(held)
+        context["changed_rows"] = [
+            r for r in grid_data.rows if digests.get(r.identity.pk) != r.digest
+        ]
+        context["whole"] = False
+    else:
+        context["whole"] = True
+    return render(request, "identities/grid.html#refresh_response", context)
+
+
+def _dns_partial() -> str | None:
+    """The DNS helper's partial, once it exists (the page must work before it does)."""
+    try:
+        get_template(DNS_PARTIAL)
+    except TemplateDoesNotExist:
+        return None
+    return DNS_PARTIAL
+
+
+def detail_context(identity: Identity) -> dict[str, Any]:
+    detail = identity_detail(identity)
+    return {
+        "identity": identity,
+        "detail": detail,
+        "regionals": [r.ri for r in detail.present],
+        "dns_partial": _dns_partial(),
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def identity_page(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_object_or_404(Identity.objects.select_related("account"), pk=pk)
+    context = detail_context(identity)
+    if _partial_request(request):
+        return render(request, "identities/detail.html#regions", context)
+    return render(request, "identities/detail.html", context)
