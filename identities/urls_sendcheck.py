@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from identities.views_sendcheck import send_check_view
+
+urlpatterns = [
+    path("send-check/", send_check_view, name="send_check"),
+]
