@@ -45,6 +45,7 @@ def dkim_json(app: App, reg: Region, ident: Identity) -> dict[str, Any]:
             "SigningEnabled": False,
             "Status": "NOT_STARTED",
             "SigningAttributesOrigin": "AWS_SES",
+            "NextSigningKeyLength": ident.key_length,
         }
     out: dict[str, Any] = {
         "SigningEnabled": ident.signing_enabled,
