@@ -194,7 +194,7 @@ def _dmarc_item(
         return CheckItem("dmarc", label, OK, _names(good))
     if not found:
         return CheckItem("dmarc", label, UNKNOWN, "Not checked yet.")
-    bad = [f"{c.name}: {c.get_verdict_display()}" for _ri, c in found]
+    bad = [f"{c.name}: {c.get_verdict_display().lower()}" for _ri, c in found]
     return CheckItem("dmarc", label, TODO, _names(bad))
 
 
@@ -236,5 +236,6 @@ def _standing_item(region: Region) -> CheckItem:
     if status and status != "HEALTHY":
         problems.append(f"enforcement status {status}")
     if problems:
-        return CheckItem("standing", label, TODO, "; ".join(problems).capitalize() + ".")
+        text = "; ".join(problems)
+        return CheckItem("standing", label, TODO, text[0].upper() + text[1:] + ".")
     return CheckItem("standing", label, OK, "Sending enabled, enforcement HEALTHY.")
