@@ -186,6 +186,9 @@ SESOPS_DNS_RESOLVER = env_str("SESOPS_DNS_RESOLVER")  # host[:port]; empty = sys
 SESOPS_DNS_PORT = env_int("SESOPS_DNS_PORT", 53, minimum=1)
 SESOPS_DNS_TIMEOUT = env_float("SESOPS_DNS_TIMEOUT", 2.0, minimum=0.05)
 SESOPS_DNS_CONCURRENCY = env_int("SESOPS_DNS_CONCURRENCY", 16, minimum=1)
+# Nameservers (host or IP, comma list) also asked when the delegated ones lack a record, to
+# spot records edited in a zone the parent does not delegate to (e.g. a second DNS provider).
+SESOPS_DNS_EXTRA_NAMESERVERS = env_list("SESOPS_DNS_EXTRA_NAMESERVERS")
 # Demo only: a "log in as demo user" button on the login page, no createsuperuser needed.
 SESOPS_DEMO_LOGIN = env_bool("SESOPS_DEMO_LOGIN", False)
 if SESOPS_DEMO_LOGIN and not DEBUG:

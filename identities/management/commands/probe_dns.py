@@ -1,0 +1,60 @@
+"""`manage.py probe_dns [--domain D ...]`: probe the DNS of domain identities now.
+
+Prints one line per domain and region with the count of records per verdict, then the
+records that are not ok with their diagnosis. Exit status 1 when the input is bad."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from identities.dns.names import DnsInputError
+from identities.dns.service import probe_all
+from identities.models import RegionalIdentity
+
+_ORDER = ("ok", "partial", "missing", "wrong_value", "wrong_type", "unknown")
+
+
+class Command(BaseCommand):
+    help = "Ask every authoritative nameserver for the DNS records SES expects, and store verdicts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--domain",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="Probe only this domain identity (repeatable; IDN allowed).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        domains: list[str] = options["domain"]  # type: ignore[assignment]
+        try:
+            outcome = probe_all(domains=domains or None, trigger="command")
+        except DnsInputError as exc:
+            raise CommandError(str(exc)) from exc
+        rows = RegionalIdentity.objects.filter(pk__in=list(outcome.verdicts) + list(outcome.errors))
+        names = {
+            ri.pk: (ri.identity.name, ri.region.account.label, ri.region.code)
+            for ri in rows.select_related("identity", "region__account")
+        }
+        for pk, message in outcome.errors.items():
+            name, account, region = names[pk]
+            self.stderr.write(f"{name} {account}/{region}: {message}")
+        for pk, verdicts in sorted(outcome.verdicts.items(), key=lambda kv: names[kv[0]]):
+            name, account, region = names[pk]
+            counts = Counter(v.verdict for v in verdicts)
+            summary = ", ".join(f"{counts[k]} {k}" for k in _ORDER if counts[k])
+            self.stdout.write(f"{name} {account}/{region}: {summary or 'no records'}")
+            for v in verdicts:
+                if v.verdict != "ok":
+                    kind = "" if v.record.blocking else " (warning)"
+                    self.stdout.write(f"  {v.verdict}{kind}: {v.record.name} {v.record.rtype}")
+                    for line in v.diagnosis.splitlines():
+                        self.stdout.write(f"    {line}")
+        run = outcome.run
+        self.stdout.write(
+            f"probe {run.status}: {run.identities} regional identities, {run.calls} queries, "
+            f"{run.changes} changes in {run.duration.total_seconds() if run.duration else 0:.1f}s"
+        )
