@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from regions.views_activity import activity
+
+urlpatterns = [
+    path("activity/", activity, name="activity"),
+]

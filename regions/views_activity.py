@@ -1,0 +1,94 @@
+"""/activity/: the event feed (audit log and "what changed"), filterable, paginated.
+
+Filters live in the query string so a filtered view can be bookmarked and shared. One view,
+two renders: the full page, or for htmx (not boosted) only the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from regions.models import AwsAccount, Event, Region
+
+PAGE_SIZE = 50
+TEMPLATE = "regions/activity.html"
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    kind: str = ""
+    account: str = ""
+    region: str = ""
+    identity: str = ""
+    actor: str = ""
+
+    @classmethod
+    def from_params(cls, params: QueryDict) -> ActivityFilters:
+        kind = params.get("kind", "").strip()
+        return cls(
+            kind=kind if kind in Event.Kind.values else "",
+            account=params.get("account", "").strip()[:64],
+            region=params.get("region", "").strip()[:32],
+            identity=params.get("identity", "").strip()[:320],
+            actor=params.get("actor", "").strip()[:150],
+        )
+
+    def apply(self, events: QuerySet[Event]) -> QuerySet[Event]:
+        if self.kind:
+            events = events.filter(kind=self.kind)
+        if self.account:
+            # Some events carry only the region; its account counts too.
+            events = events.filter(
+                Q(account__label=self.account) | Q(region__account__label=self.account)
+            )
+        if self.region:
+            events = events.filter(region__code=self.region)
+        if self.identity:
+            events = events.filter(identity_name__icontains=self.identity)
+        if self.actor:
+            events = events.filter(
+                Q(actor_name__icontains=self.actor) | Q(actor__username__icontains=self.actor)
+            )
+        return events
+
+    def as_params(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    @property
+    def query(self) -> str:
+        """The filters as a query string, for pagination links."""
+        return urlencode(self.as_params())
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_params())
+
+
+def activity_page(filters: ActivityFilters, page_number: str | int | None) -> Page:
+    events = filters.apply(Event.objects.select_related("actor", "account", "region__account"))
+    return Paginator(events.order_by("-created_at", "-id"), PAGE_SIZE).get_page(page_number)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def activity(request: HttpRequest) -> HttpResponse:
+    filters = ActivityFilters.from_params(request.GET)
+    context = {
+        "filters": filters,
+        "page": activity_page(filters, request.GET.get("page")),
+        "kinds": Event.Kind.choices,
+        "accounts": list(AwsAccount.objects.values_list("label", flat=True)),
+        "region_codes": sorted(set(Region.objects.values_list("code", flat=True))),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
+        return render(request, f"{TEMPLATE}#results", context)
+    return render(request, TEMPLATE, context)
