@@ -212,9 +212,13 @@ class SesClient:
             code = error.get("Code") or "Unknown"
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             throttled = code in THROTTLING_CODES or status == 429
+            message = error.get("Message", "") or str(exc)
+            if message.lstrip().startswith("<"):
+                # An HTML error page (a proxy, or an endpoint without this operation).
+                message = f"HTTP {status}: the endpoint answered with an error page"
             raise SesError(
                 code,
-                error.get("Message", "") or str(exc),
+                message,
                 permanent=is_permanent(code, status),
                 throttled=throttled,
                 http_status=status,
