@@ -66,7 +66,8 @@ def _dispatch(
         scenario.apply(app, data)
         return {"ok": True}
     if head == "state" and method == "GET":
-        return state_json(app)
+        with app.ev.view.snapshot():  # one change check for the whole dump
+            return state_json(app)
     if head == "regions" and len(parts) == 3:
         reg = st.region(parts[1], parts[2])
         if method == "POST":

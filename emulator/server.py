@@ -125,7 +125,8 @@ class Handler(BaseHTTPRequestHandler):
                 if faults.check(app.state, reg, action) == "refuse":
                     self._refuse()
                     return
-                result = v1.run(app, reg, action, form)
+                with app.ev.view.snapshot():
+                    result = v1.run(app, reg, action, form)
                 self._send(
                     200, v1.render(action, result, rid), "text/xml", {"x-amzn-RequestId": rid}
                 )
@@ -144,7 +145,8 @@ class Handler(BaseHTTPRequestHandler):
             if faults.check(app.state, reg, op) == "refuse":
                 self._refuse()
                 return
-            result = v2.run(app, reg, op, params, query, body)
+            with app.ev.view.snapshot():
+                result = v2.run(app, reg, op, params, query, body)
             self._send(
                 200, json.dumps(result).encode(), "application/json", {"x-amzn-RequestId": rid}
             )
