@@ -1,0 +1,71 @@
+"""DNS actions on the identity page: "check DNS now" (POST) and the zone-file download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from identities.dns.names import DnsInputError
+from identities.dns.selectors import zone_file_download
+from identities.dns.service import probe_domain
+from identities.models import Identity
+from regions.events import record_event
+from regions.models import Event
+from regions.roles import OPERATOR, VIEWER, require_role
+
+_PARTIAL = "identities/_dns_records.html"
+
+
+def _domain(pk: int) -> Identity:
+    return get_object_or_404(
+        Identity.objects.select_related("account"), pk=pk, kind=Identity.Kind.DOMAIN
+    )
+
+
+@require_POST
+@require_role(OPERATOR)
+def dns_check_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Probe this domain's records now (in this request: one domain is a few dozen queries)."""
+    identity = _domain(pk)
+    username = request.user.get_username()
+    try:
+        outcome = probe_domain(identity.name, trigger=username, actor=request.user)
+    except DnsInputError as exc:
+        level, text = "error", f"DNS check failed: {exc}"
+    else:
+        verdicts = [v for vs in outcome.verdicts.values() for v in vs]
+        bad = sum(v.verdict != "ok" for v in verdicts)
+        level = "success" if outcome.run.status != "failed" else "error"
+        text = f"Checked {len(verdicts)} records with {outcome.run.calls} DNS queries: " + (
+            f"{bad} need attention." if bad else "all as SES expects."
+        )
+    record_event(
+        kind=Event.Kind.ACTION,
+        actor=request.user,
+        account=identity.account,
+        identity_name=identity.name,
+        subject="check_dns",
+        result=Event.Result.OK if level == "success" else Event.Result.ERROR,
+        message=text,
+    )
+    if request.htmx and not request.htmx.boosted:
+        context = {"identity": identity, "dns_flash": {"level": level, "message": text}}
+        return render(request, _PARTIAL, context)
+    getattr(messages, level)(request, text)
+    return redirect("identity_detail", pk=identity.pk)
+
+
+@require_GET
+@require_role(VIEWER)
+def dns_zone_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The missing records as a BIND zone-file snippet (`?region=<id>` for one region)."""
+    identity = _domain(pk)
+    region = request.GET.get("region", "")
+    region_id = int(region) if region.isdigit() else None
+    body = zone_file_download(identity, region_id) or f"; nothing to add for {identity.name}\n"
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    filename = f"{identity.name}.zone" if region_id is None else f"{identity.name}-{region}.zone"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
