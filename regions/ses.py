@@ -136,7 +136,11 @@ def _install_hooks(client, boto: _Boto) -> None:
     client.meta.events.register(f"before-send.{service}", boto.before_send)
     # Wrap botocore's standard retry handler so LimitExceeded is never retried.
     unique_id = f"retry-config-{service}"
-    standard = client.meta.events.unregister(f"needs-retry.{service}", unique_id=unique_id)
+    # botocore keeps the handler only in its emitter's registry (unregister returns None);
+    # fail loudly at start-up if a botocore upgrade moves it, rather than lose retries.
+    emitter = getattr(client.meta.events, "_emitter", client.meta.events)
+    standard = emitter._unique_id_handlers[unique_id]["handler"]
+    client.meta.events.unregister(f"needs-retry.{service}", unique_id=unique_id)
 
     def needs_retry(response=None, **kwargs):
         code, status = "", None
@@ -149,7 +153,7 @@ def _install_hooks(client, boto: _Boto) -> None:
                 counter.throttled += 1
         if code == "LimitExceededException":
             return None
-        return standard(response=response, **kwargs) if standard else None
+        return standard(response=response, **kwargs)
 
     client.meta.events.register(f"needs-retry.{service}", needs_retry, unique_id=unique_id)
 
