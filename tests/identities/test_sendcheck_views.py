@@ -20,6 +20,12 @@ REJECTED = (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The role fixtures create users; the default hasher costs seconds per test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world():
     account = AwsAccountFactory(label="main")

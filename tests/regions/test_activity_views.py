@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 URL = "/activity/"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The role fixtures create users; the default hasher costs seconds per test here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def events(operator):
     main = AwsAccountFactory(label="main")
