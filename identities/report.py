@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from identities.blockers import cell_status
 from identities.models import RegionalIdentity
+from identities.states import blockers_for_regionals
 
 
 def report_queryset(*, account: str | None = None, regions: Sequence[str] = ()):
@@ -42,6 +44,24 @@ def row_for(ri: RegionalIdentity) -> dict:
     }
 
 
-def report_rows(*, account: str | None = None, regions: Sequence[str] = ()) -> list[dict]:
-    """Every present regional identity (optionally one account / some regions), as dicts."""
-    return [row_for(ri) for ri in report_queryset(account=account, regions=regions)]
+def report_rows(
+    *, account: str | None = None, regions: Sequence[str] = (), blocking_only: bool = False
+) -> list[dict]:
+    """Every present regional identity (optionally one account / some regions), as dicts,
+    with its blockers (identities.blockers); `blocking_only` keeps the rows that cannot send."""
+    ris = list(report_queryset(account=account, regions=regions))
+    blockers = blockers_for_regionals(ris)  # fixed query count, whatever the number of rows
+    rows = []
+    for ri in ris:
+        found = blockers.get(ri.pk, [])
+        if blocking_only and not any(b.blocking for b in found):
+            continue
+        row = row_for(ri)
+        row["status"] = cell_status(found)
+        row["blockers"] = [
+            {"code": b.code, "severity": b.severity, "message": b.message, "remedy": b.remedy,
+             "action": b.action}
+            for b in found
+        ]  # fmt: skip
+        rows.append(row)
+    return rows

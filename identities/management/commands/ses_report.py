@@ -19,7 +19,15 @@ TABLE_COLUMNS = [
     ("mail_from", lambda r: r["statuses"]["mail_from"] or "-"),
     ("sending", lambda r: _yes_no(r["statuses"]["sending_enabled"])),
     ("sandbox", lambda r: _yes_no(r["sandbox"])),
+    ("status", lambda r: r["status"]),
+    ("blockers", lambda r: _codes(r["blockers"])),
 ]
+
+
+def _codes(blockers: list[dict]) -> str:
+    """Blocking codes as they are, warnings with a `?` (`verification_pending,sandbox?`)."""
+    marks = [b["code"] + ("" if b["severity"] == "blocking" else "?") for b in blockers]
+    return ",".join(marks) or "-"
 
 
 def _yes_no(value: bool | None) -> str:
@@ -46,12 +54,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--region", metavar="CODE", action="append", default=[], help="only these regions"
         )
+        parser.add_argument(
+            "--blocking-only",
+            action="store_true",
+            help="only regional identities with a blocker that stops sending",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         account = options["account"]
         regions = options["region"]
         validate_scope(account, regions)
-        rows = report_rows(account=account, regions=regions)
+        rows = report_rows(
+            account=account, regions=regions, blocking_only=bool(options["blocking_only"])
+        )
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
         else:
