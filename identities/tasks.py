@@ -63,12 +63,28 @@ def _publish(region_id: int, trigger: str) -> bool:
     return True
 
 
+def broker_reachable() -> bool:
+    """A quick connection to the broker (one attempt, short timeout)."""
+    try:
+        with sync_region_task.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=3)
+    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
+        log.warning("the Celery broker is unreachable: %s", exc)
+        return False
+    return True
+
+
 def enqueue_region_sync(region: Region, trigger: str) -> bool:
     """Queue a sync of `region` once the current transaction commits ("sync now" button).
 
-    Outside a transaction (the usual view) it publishes at once and returns False when the
-    broker is unreachable, so the caller can say so; inside one it publishes on commit and
-    returns True (a failure then is logged)."""
-    outcome: list[bool] = []
-    transaction.on_commit(lambda: outcome.append(_publish(region.pk, trigger)))
-    return outcome[0] if outcome else True
+    Returns False when the broker is unreachable (the caller shows the error; nothing is
+    lost, beat will sync the region anyway). Outside a transaction it publishes at once;
+    inside one it checks the broker now and publishes on commit (a failure then is logged).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        return _publish(region.pk, trigger)
+    if not broker_reachable():
+        return False
+    region_id = region.pk
+    transaction.on_commit(lambda: _publish(region_id, trigger))
+    return True

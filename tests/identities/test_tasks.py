@@ -1,0 +1,124 @@
+"""The Celery tasks' bodies (run directly, not eagerly) and enqueueing on commit."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from identities import tasks
+from regions.models import AwsAccount, Region, SyncRun
+from regions.services import DEFAULT_ACCOUNT_LABEL
+from tests.factories import AwsAccountFactory, RegionFactory
+from tests.identities.test_sync_lock import FakeSes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(monkeypatch):
+    sent: list[tuple[tuple, dict]] = []
+
+    def apply_async(args=(), kwargs=None, **options):
+        sent.append((tuple(args), dict(kwargs or {})))
+
+    monkeypatch.setattr(tasks.sync_region_task, "apply_async", apply_async)
+    monkeypatch.setattr(
+        tasks.sync_region_task, "delay", lambda *a, **kw: apply_async(args=a, kwargs=kw)
+    )
+    return sent
+
+
+def test_sync_all_regions_fans_out_one_task_per_active_visible_region(published, settings):
+    settings.SESOPS_REGIONS = ["us-east-1", "eu-west-1"]
+    visible = RegionFactory(code="ap-south-1")
+    RegionFactory(account=visible.account, code="sa-east-1", hidden=True)
+    RegionFactory(account=AwsAccountFactory(is_active=False), code="us-east-2")
+
+    count = tasks.sync_all_regions.run()
+
+    default = AwsAccount.objects.get(label=DEFAULT_ACCOUNT_LABEL)
+    expected = {visible.pk, *Region.objects.filter(account=default).values_list("pk", flat=True)}
+    assert count == 3
+    assert {args[0] for args, _ in published} == expected
+    assert all(kwargs == {"trigger": "beat"} for _, kwargs in published)
+
+
+def test_sync_region_task_syncs_the_region_under_the_task_id(monkeypatch):
+    monkeypatch.setattr("regions.ses.client_for", lambda account, code: FakeSes())
+    region = RegionFactory()
+
+    tasks.sync_region_task.push_request(id="celery-task-7")
+    try:
+        status = tasks.sync_region_task.run(region.pk, trigger="beat")
+        again = tasks.sync_region_task.run(region.pk, trigger="beat")  # redelivered
+    finally:
+        tasks.sync_region_task.pop_request()
+
+    assert status == SyncRun.Status.PARTIAL
+    assert again == SyncRun.Status.SKIPPED
+    assert SyncRun.objects.filter(task_id="celery-task-7").count() == 2
+
+
+def test_sync_region_task_ignores_a_deleted_region():
+    assert tasks.sync_region_task.run(987654) == "gone"
+
+
+@pytest.fixture
+def outside_transaction(monkeypatch):
+    """pytest-django wraps each test in a transaction; a view runs outside one."""
+    monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
+
+
+def test_enqueue_region_sync_publishes_at_once_outside_a_transaction(
+    published, outside_transaction
+):
+    region = RegionFactory()
+
+    assert tasks.enqueue_region_sync(region, trigger="alice") is True
+
+    assert published == [((region.pk,), {"trigger": "alice"})]
+
+
+def test_enqueue_region_sync_waits_for_the_commit(published, django_capture_on_commit_callbacks):
+    region = RegionFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert tasks.enqueue_region_sync(region, trigger="alice") is True
+    assert published == []
+
+    callbacks[0]()
+
+    assert published == [((region.pk,), {"trigger": "alice"})]
+
+
+def test_enqueue_region_sync_returns_false_when_publishing_fails(monkeypatch, outside_transaction):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.sync_region_task, "apply_async", unreachable)
+
+    assert tasks.enqueue_region_sync(RegionFactory(), trigger="alice") is False
+
+
+@pytest.fixture
+def unreachable_broker():
+    from config.celery import app
+    from emulator.testing import free_port
+
+    old = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app._pool = None
+    yield
+    app.conf.broker_url = old
+    app._pool = None
+
+
+@pytest.mark.parametrize("in_transaction", [True, False])
+def test_enqueue_region_sync_against_a_real_unreachable_broker(
+    unreachable_broker, monkeypatch, in_transaction
+):
+    region = RegionFactory()
+    if not in_transaction:
+        monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
+
+    assert tasks.enqueue_region_sync(region, trigger="alice") is False
