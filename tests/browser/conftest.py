@@ -49,10 +49,39 @@ def browser_page(_chromium) -> Iterator[object]:
     context.close()
 
 
+# What the plain-http live server needs: no https redirect and no https-only cookies.
+PLAIN_HTTP = {
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture(scope="session")
+def _plain_http_server() -> Iterator[None]:
+    # Django's SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the live server builds
+    # its handler (at session scope, before any function-scoped `settings` override), so the
+    # values must be in place before the server starts.
+    from django.conf import settings
+
+    saved = {name: getattr(settings, name) for name in PLAIN_HTTP}
+    for name, value in PLAIN_HTTP.items():
+        setattr(settings, name, value)
+    yield
+    for name, value in saved.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http_server, live_server):
+    """pytest-django's live server, started after the plain-http settings are in place."""
+    return live_server
+
+
 @pytest.fixture
 def browser_settings(settings):
-    """The live server speaks plain http: no https redirect, cookies not https-only."""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+    """Per-test view of the same plain-http settings (cookies are read per request)."""
+    for name, value in PLAIN_HTTP.items():
+        setattr(settings, name, value)
     return settings
