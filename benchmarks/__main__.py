@@ -1,0 +1,98 @@
+"""`python -m benchmarks [--quick] [sync|dashboard|memory ...]` — run all or some, print figures.
+
+Defaults (the full run, minutes on a small machine):
+  sync       20 regions x 1,000 identities at 20 requests/s per region (SES allows ~1/s;
+             the rate is scaled so a run ends in minutes: calls and ratios do not depend
+             on it); the naive sync is measured on 1 region and scaled (it is sequential)
+  dashboard  20 regions x 1,000 and x 10,000 identities in PostgreSQL
+  memory     one worker syncing 10,000 identities in one region
+--quick: 3 x 200 sync, dashboard 200 and 1,000, memory 2,000.
+The database is SESOPS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
+sesops_bench), created and migrated when missing; its sesops tables are wiped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+BENCHES = ("sync", "dashboard", "memory")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    p.add_argument("which", nargs="*", choices=[*BENCHES, []], help="benchmarks to run (all)")
+    p.add_argument("--quick", action="store_true", help="small sizes, for development")
+    p.add_argument("--regions", type=int, help="sync: regions (20; quick 3)")
+    p.add_argument("--identities", type=int, help="sync: identities per region (1000; quick 200)")
+    p.add_argument("--rate", type=float, default=20.0, help="sync: requests/s per region (20)")
+    p.add_argument("--burst", type=float, default=2.0, help="sync: emulator bucket size (2)")
+    p.add_argument("--naive-regions", type=int, default=1, help="sync: regions the naive runs")
+    p.add_argument("--sizes", help="dashboard: comma list of N (1000,10000; quick 200,1000)")
+    p.add_argument("--dashboard-regions", type=int, default=20)
+    p.add_argument("--runs", type=int, default=9, help="dashboard: timed runs per request")
+    p.add_argument("--memory-identities", type=int, help="memory: identities (10000; quick 2000)")
+    p.add_argument("--profile", action="store_true", help="dashboard: pyinstrument each page")
+    args = p.parse_args(argv)
+    args.which = args.which or list(BENCHES)
+    q = args.quick
+    args.regions = args.regions or (3 if q else 20)
+    args.identities = args.identities or (200 if q else 1000)
+    args.sizes = [int(x) for x in (args.sizes or ("200,1000" if q else "1000,10000")).split(",")]
+    args.memory_identities = args.memory_identities or (2000 if q else 10000)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    from benchmarks import bench_database_url, configure
+
+    print(f"benchmarks: {', '.join(args.which)} on {bench_database_url()}", flush=True)
+    configure()
+    started = time.monotonic()
+    out: list[str] = []
+
+    def log(line: str) -> None:
+        print(f"  .. {line}", file=sys.stderr, flush=True)
+
+    if "sync" in args.which:
+        from benchmarks import sync_bench
+
+        rep = sync_bench.run(
+            n_regions=args.regions,
+            n=args.identities,
+            rps=args.rate,
+            burst=args.burst,
+            naive_regions=args.naive_regions,
+            log=log,
+        )
+        out += list(sync_bench.report_lines(rep))
+        print("\n".join(out[-40:]), flush=True)
+    if "dashboard" in args.which:
+        from benchmarks import dashboard_bench
+
+        rep = dashboard_bench.run(
+            sizes=args.sizes,
+            n_regions=args.dashboard_regions,
+            runs=args.runs,
+            profile=args.profile,
+            log=log,
+        )
+        lines = list(dashboard_bench.report_lines(rep))
+        out += lines
+        print("\n".join(lines), flush=True)
+    if "memory" in args.which:
+        from benchmarks import memory_bench
+
+        rep = memory_bench.run(n=args.memory_identities, log=log)
+        lines = list(memory_bench.report_lines(rep))
+        out += lines
+        print("\n".join(lines), flush=True)
+    print(f"\n==== all figures ({time.monotonic() - started:.0f}s) ====")
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

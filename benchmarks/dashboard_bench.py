@@ -1,0 +1,214 @@
+"""Dashboard benchmark: server time and SQL query count of the grid's first page, a filtered
+page (blocking only), an identity page and the live-refresh request when nothing changed,
+with N = 1,000 and 10,000 identities x 20 regions in PostgreSQL (benchmarks/data.py).
+
+Server time is the median of several runs through Django's test Client in the same process
+(URL routing, every middleware, session and user lookup, the view, the templates), after
+one warm-up run; no network. Queries are counted on one run with CaptureQueriesContext.
+Targets: the same query count at every N, first page < 150 ms, no-change refresh < 20 ms.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html import unescape
+from typing import Any
+from urllib.parse import urlencode
+
+from benchmarks import data
+
+FIRST_PAGE_MS, REFRESH_MS = 150.0, 20.0
+_INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+@dataclass
+class Measure:
+    name: str
+    url: str
+    status: int
+    median_ms: float
+    min_ms: float
+    cpu_ms: float  # median CPU time of this process (the machine is shared: wall time is noisy)
+    queries: int
+    bytes: int
+
+
+@dataclass
+class SizeReport:
+    dataset: data.Dataset
+    measures: list[Measure]
+    profile: str = ""
+
+
+@dataclass
+class DashboardReport:
+    sizes: list[SizeReport] = field(default_factory=list)
+
+
+def bench_user() -> Any:
+    from django.contrib.auth.models import Group, User
+
+    user, _ = User.objects.get_or_create(username="bench-viewer")
+    user.groups.add(Group.objects.get(name="viewer"))
+    return user
+
+
+def live_state(html: str) -> dict[str, str]:
+    """The hidden #live-state form the page's poller sends (what the browser would send)."""
+    start = html.find('id="live-state"')
+    end = html.find("</form>", start)
+    if start < 0 or end < 0:
+        raise RuntimeError("the grid page has no #live-state form: cannot build the refresh")
+    return {k: unescape(v) for k, v in _INPUT.findall(html[start:end])}
+
+
+def _time(fn: Callable[[], Any], runs: int) -> tuple[list[float], list[float], Any]:
+    fn()  # warm-up: template loading, connection, caches
+    times, cpu, resp = [], [], None
+    for _ in range(runs):
+        t, c = time.perf_counter(), time.thread_time()
+        resp = fn()
+        cpu.append((time.thread_time() - c) * 1000)
+        times.append((time.perf_counter() - t) * 1000)
+    return times, cpu, resp
+
+
+def measure(client: Any, name: str, url: str, runs: int, **headers: str) -> Measure:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get() -> Any:
+        return client.get(url, headers=headers)
+
+    times, cpu, resp = _time(get, runs)
+    with CaptureQueriesContext(connection) as ctx:
+        resp = get()
+    if resp.status_code not in (200, 204):
+        raise RuntimeError(f"{name}: GET {url} answered {resp.status_code}")
+    return Measure(
+        name,
+        url,
+        resp.status_code,
+        statistics.median(times),
+        min(times),
+        statistics.median(cpu),
+        len(ctx.captured_queries),
+        len(resp.content),
+    )
+
+
+def profile_request(client: Any, url: str, top: int = 25) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    client.get(url)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def requests_for(client: Any, ds: data.Dataset) -> list[tuple[str, str, dict[str, str]]]:
+    from django.urls import reverse
+
+    grid = reverse("grid")
+    first = client.get(grid)
+    if first.status_code != 200:
+        raise RuntimeError(f"the grid answered {first.status_code}")
+    state = live_state(first.content.decode())
+    htmx = {"HX-Request": "true"}
+    return [
+        ("grid, first page", grid, {}),
+        ("grid, blocking only", grid + "?blocking=1", {}),
+        ("grid, blocking only (htmx filter)", grid + "?blocking=1", htmx),
+        ("identity page", reverse("identity_detail", args=[ds.some_identity_id]), {}),
+        ("live refresh, nothing changed", reverse("grid_refresh") + "?" + urlencode(state), htmx),
+    ]
+
+
+def run(
+    *,
+    sizes: list[int],
+    n_regions: int = 20,
+    runs: int = 9,
+    profile: bool = False,
+    log: Callable[[str], None] = print,
+) -> DashboardReport:
+    from django.conf import settings
+    from django.test import Client
+
+    if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
+        from django.core.management import call_command
+
+        # Production storage: pages need the hashed-names manifest, as after a deploy.
+        call_command("collectstatic", interactive=False, verbosity=0)
+    report = DashboardReport()
+    for n in sizes:
+        log(f"dashboard: loading {n} identities x {n_regions} regions ...")
+        ds = data.generate(n, n_regions)
+        log(
+            f"dashboard: loaded {ds.regional} regional identities, {ds.dns_checks} DNS checks, "
+            f"{ds.events} events in {ds.seconds:.1f}s; timing ..."
+        )
+        client = Client()
+        client.force_login(bench_user())
+        measures = [
+            measure(client, name, url, runs, **headers)
+            for name, url, headers in requests_for(client, ds)
+        ]
+        size = SizeReport(ds, measures)
+        if profile:
+            size.profile = profile_request(client, measures[0].url)
+        report.sizes.append(size)
+    return report
+
+
+def _target(m: Measure) -> str:
+    if m.name == "grid, first page":
+        return f"target < {FIRST_PAGE_MS:g} ms: {'ok' if m.median_ms < FIRST_PAGE_MS else 'MISSED'}"
+    if m.name.startswith("live refresh"):
+        ok = m.median_ms < REFRESH_MS and m.status == 204
+        return f"target < {REFRESH_MS:g} ms, 204: {'ok' if ok else 'MISSED'}"
+    return ""
+
+
+def report_lines(rep: DashboardReport) -> Iterator[str]:
+    if not rep.sizes:
+        return
+    regions = rep.sizes[0].dataset.regions
+    yield (
+        f"DASHBOARD — {regions} regions, PostgreSQL, server time via Django's test Client "
+        "(median of runs after a warm-up; CPU = this process only, not PostgreSQL), SQL queries"
+    )
+    for size in rep.sizes:
+        ds = size.dataset
+        yield (
+            f"  N = {ds.identities} identities ({ds.regional} regional identities, "
+            f"{ds.dns_checks} DNS checks, loaded in {ds.seconds:.1f}s)"
+        )
+        for m in size.measures:
+            yield (
+                f"    {m.name:<34} {m.median_ms:>7.1f} ms (min {m.min_ms:.1f}, CPU {m.cpu_ms:.1f})"
+                f"  {m.queries:>2} queries"
+                f"  {m.status} {m.bytes // 1024} KiB  {_target(m)}"
+            )
+        if size.profile:
+            yield "    profile of the first page:"
+            yield from ("      " + line for line in size.profile.splitlines() if line.strip())
+    by_name: dict[str, list[int]] = {}
+    for size in rep.sizes:
+        for m in size.measures:
+            by_name.setdefault(m.name, []).append(m.queries)
+    constant = all(len(set(v)) == 1 for v in by_name.values())
+    yield (
+        "  query count independent of N ("
+        + ", ".join(str(s.dataset.identities) for s in rep.sizes)
+        + "): "
+        + ("ok" if constant else "MISSED " + str(by_name))
+    )

@@ -1,0 +1,312 @@
+"""Sync benchmark: R regions x N identities against the SES emulator at r requests/s per
+region. Measures sesops' sync (all regions in parallel, one thread per region as Celery
+workers would run them), an incremental re-sync with nothing changed, and the naive sync
+(benchmarks/naive_sync.py), and prints each next to the API's floor.
+
+Floor (the fewest calls that return the same information; `world.FLOOR_FORMULA`), per
+region, with N identities, D of them domains, G = the domains and the identities listed not SUCCESS:
+    first sync = 1 GetAccount + ceil(N/1000) ListEmailIdentities + ceil(D/100)
+                 GetIdentityVerificationAttributes + ceil((N-G)/100)
+                 GetIdentityMailFromDomainAttributes + G GetEmailIdentity
+    re-sync    = 1 + ceil(N/1000) + ceil(D/100) GetIdentityDkimAttributes + ceil(N/100)
+                 GetIdentityMailFromDomainAttributes   (no per-identity call)
+Ideal wall time = max over regions of (calls made in that region) / r.
+
+API calls are the emulator's own request counts (every HTTP request that reached it,
+throttled ones included), not the client's opinion of what it sent.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks import world
+from benchmarks.naive_sync import FAKE_KEY, FAKE_SECRET, naive_sync
+
+SYNC_OPERATIONS = {"GetAccount", "ListEmailIdentities"}
+BATCH_OPERATIONS = {
+    "GetIdentityVerificationAttributes",
+    "GetIdentityDkimAttributes",
+    "GetIdentityMailFromDomainAttributes",
+}
+CALLS_TARGET, WALL_TARGET = 1.05, 1.2
+
+
+@dataclass
+class RunFigures:
+    label: str
+    regions: int
+    identities: int  # per region
+    rps: float
+    calls: int
+    floor: int
+    wall: float
+    ideal: float
+    throttled_seen: int  # 429s the emulator answered
+    surfaced: int  # sync runs that ended with an error (what a user would see)
+    by_operation: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def calls_ratio(self) -> float:
+        return self.calls / self.floor if self.floor else math.inf
+
+    @property
+    def wall_ratio(self) -> float:
+        return self.wall / self.ideal if self.ideal else math.inf
+
+
+@dataclass
+class SyncReport:
+    first: RunFigures
+    resync: RunFigures
+    naive: RunFigures | None
+    data_check: str
+
+
+def _point_boto3_at(url: str) -> None:
+    """sesops finds the emulator through boto3's own variables, as in production."""
+    os.environ["AWS_ENDPOINT_URL"] = url
+    os.environ["AWS_ACCESS_KEY_ID"] = FAKE_KEY
+    os.environ["AWS_SECRET_ACCESS_KEY"] = FAKE_SECRET
+    os.environ.pop("AWS_PROFILE", None)
+    from regions import ses
+
+    ses.clear_client_cache()
+
+
+def prepare_regions(region_codes: list[str]) -> list[Any]:
+    """A fresh account holding the benchmark's regions (and no identity rows yet)."""
+    from benchmarks.data import wipe
+    from regions.models import AwsAccount, Region
+
+    wipe()
+    account = AwsAccount.objects.create(label="bench-sync", account_id=world.ACCOUNT_ID)
+    Region.objects.bulk_create([Region(account=account, code=c) for c in region_codes])
+    return list(Region.objects.filter(account=account).select_related("account").order_by("code"))
+
+
+def sync_all(regions: list[Any], *, parallel: bool = True) -> tuple[float, list[Any]]:
+    """Sync every region (in parallel threads, one per region); (wall seconds, SyncRuns)."""
+    from django.db import connection
+
+    from identities.sync import sync_region
+
+    runs: list[Any] = [None] * len(regions)
+    errors: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            runs[i] = sync_region(regions[i], trigger="benchmark")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            if parallel:
+                connection.close()  # each thread has its own connection
+
+    started = time.monotonic()
+    if parallel:
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(regions))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        for i in range(len(regions)):
+            one(i)
+    wall = time.monotonic() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} region syncs raised: {errors[0]!r}") from errors[0]
+    return wall, runs
+
+
+def _figures(
+    label: str,
+    stats: world.Stats,
+    floor: int,
+    wall: float,
+    rps: float,
+    n_regions: int,
+    n: int,
+    runs: list[Any] | None,
+) -> RunFigures:
+    ideal = max(stats.by_region.values(), default=0) / rps if rps else 0.0
+    statuses: dict[str, int] = {}
+    for run in runs or []:
+        statuses[run.status] = statuses.get(run.status, 0) + 1
+    surfaced = sum(1 for run in runs or [] if run.status != "succeeded" or run.error)
+    return RunFigures(
+        label,
+        n_regions,
+        n,
+        rps,
+        stats.total,
+        floor,
+        wall,
+        ideal,
+        stats.throttled,
+        surfaced,
+        dict(sorted(stats.by_operation.items())),
+        statuses,
+    )
+
+
+def check_data(region_codes: list[str], n: int) -> str:
+    """Did the sync store what SES holds? Compares every row with the scenario's spec."""
+    from identities.models import RegionalIdentity
+
+    expected = {s.name: s for s in world.identity_specs(n)}
+    wrong = 0
+    rows = RegionalIdentity.objects.filter(present=True).values_list(
+        "region__code", "identity__name", "verification_status"
+    )
+    seen = 0
+    for code, name, status in rows.iterator(chunk_size=5000):
+        seen += 1
+        spec = expected.get(name)
+        if code not in region_codes or spec is None or spec.status != status:
+            wrong += 1
+    missing = len(region_codes) * n - seen + wrong
+    if wrong or seen != len(region_codes) * n:
+        return f"MISMATCH: {seen} rows stored, {wrong} wrong, {missing} missing or wrong"
+    return f"ok ({seen} regional identities stored, statuses match SES)"
+
+
+def run(
+    *,
+    n_regions: int,
+    n: int,
+    rps: float,
+    burst: float,
+    naive_regions: int,
+    emulator: Callable[[dict[str, Any]], AbstractContextManager[Any]] | None = None,
+    parallel: bool = True,
+    log: Callable[[str], None] = print,
+) -> SyncReport:
+    """Run the whole sync benchmark; `emulator(scenario)` gives a running emulator (default:
+    its own process, so its CPU is not the sync's)."""
+    from django.conf import settings
+
+    codes = world.regions(n_regions)
+    emulator = emulator or world.emulator_process
+    floor = world.floor_per_region(n)
+    log(f"sync: seeding the emulator with {n_regions} regions x {n} identities ...")
+    with emulator(world.scenario(codes, n, rps, burst)) as emu:
+        _point_boto3_at(emu.url)
+        old_rate = settings.SESOPS_SES_RATE
+        settings.SESOPS_SES_RATE = rps
+        try:
+            regions = prepare_regions(codes)
+            log(f"sync: first sync (ideal ≈ {floor.first / rps if rps else 0:.0f}s) ...")
+            world.reset_stats(emu)
+            wall, runs = sync_all(regions, parallel=parallel)
+            first = _figures(
+                "sesops, first sync",
+                world.read_stats(emu),
+                floor.first * n_regions,
+                wall,
+                rps,
+                n_regions,
+                n,
+                runs,
+            )
+            data_check = check_data(codes, n)
+            log("sync: re-sync with nothing changed ...")
+            world.reset_stats(emu)
+            wall, runs = sync_all(regions, parallel=parallel)
+            resync = _figures(
+                "sesops, re-sync (no change)",
+                world.read_stats(emu),
+                floor.resync * n_regions,
+                wall,
+                rps,
+                n_regions,
+                n,
+                runs,
+            )
+        finally:
+            settings.SESOPS_SES_RATE = old_rate
+        naive = None
+        if naive_regions:
+            k = min(naive_regions, n_regions)
+            log(f"sync: naive sync of {k} region(s) (≈ {k * (n + 2) / rps if rps else 0:.0f}s) ...")
+            world.reset_stats(emu)
+            result = naive_sync(emu.url, codes[:k], rps)
+            naive = _naive_figures(world.read_stats(emu), result, floor.first, n_regions, k, rps, n)
+    return SyncReport(first, resync, naive, data_check)
+
+
+def _naive_figures(
+    stats: world.Stats, result: Any, floor: int, n_regions: int, k: int, rps: float, n: int
+) -> RunFigures:
+    """The naive sync runs region after region, so R regions cost R/k times k regions."""
+    scale = n_regions / k
+    ideal = sum(stats.by_region.values()) / rps if rps else 0.0  # sequential: regions add up
+    fig = RunFigures(
+        "naive (sequential, GetEmailIdentity each)",
+        n_regions,
+        n,
+        rps,
+        round(stats.total * scale),
+        floor * n_regions,
+        result.wall_seconds * scale,
+        ideal * scale,
+        round(stats.throttled * scale),
+        round(result.errors * scale),
+        {op: round(c * scale) for op, c in sorted(stats.by_operation.items())},
+    )
+    if k != n_regions:
+        fig.note = f"measured on {k} of {n_regions} regions, x{scale:g} (sequential: time adds up)"
+    return fig
+
+
+# -- printing -------------------------------------------------------------------------
+def _ok(flag: bool) -> str:
+    return "ok" if flag else "MISSED"
+
+
+def report_lines(rep: SyncReport) -> Iterator[str]:
+    f, r, nv = rep.first, rep.resync, rep.naive
+    yield (
+        f"SYNC — {f.regions} regions x {f.identities} identities, {f.rps:g} req/s per region "
+        "(emulator's own request counts)"
+    )
+    yield f"  floor: {world.FLOOR_FORMULA}"
+    for fig in (f, r, nv):
+        if fig is None:
+            continue
+        yield f"  {fig.label}:" + (f"  [{fig.note}]" if fig.note else "")
+        yield (
+            f"    API calls        {fig.calls:>8}   floor {fig.floor}   ratio {fig.calls_ratio:.3f}"
+            f"   (target ≤ {CALLS_TARGET}: {_ok(fig.calls_ratio <= CALLS_TARGET)})"
+        )
+        yield (
+            f"    wall time        {fig.wall:>8.1f}s  ideal {fig.ideal:.1f}s"
+            f"   ratio {fig.wall_ratio:.2f}"
+            f"    (target ≤ {WALL_TARGET}: {_ok(fig.wall_ratio <= WALL_TARGET)})"
+        )
+        yield (
+            f"    throttling       {fig.throttled_seen:>8} answered 429, {fig.surfaced} runs"
+            f" ended in error   (target 0 surfaced: {_ok(fig.surfaced == 0)})"
+        )
+        yield "    calls by op      " + ", ".join(f"{k} {v}" for k, v in fig.by_operation.items())
+        if fig.statuses:
+            yield "    sync runs        " + ", ".join(f"{k} {v}" for k, v in fig.statuses.items())
+    extra = sorted(set(r.by_operation) - SYNC_OPERATIONS - BATCH_OPERATIONS)
+    yield "  re-sync uses only GetAccount, list and batch calls: " + (
+        f"MISSED (also {', '.join(extra)})" if extra else "ok"
+    )
+    yield f"  stored data vs SES: {rep.data_check}"
+    if nv is not None:
+        yield (
+            f"  naive / sesops: calls x{nv.calls / max(f.calls, 1):.1f}, "
+            f"wall time x{nv.wall / max(f.wall, 1e-9):.1f}"
+        )
