@@ -93,7 +93,7 @@ class _Boto:
         session = _session_for(account)
         config = Config(
             region_name=region_code,
-            retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,
             max_pool_connections=20,

@@ -1,0 +1,223 @@
+"""The boto3 chokepoint: error classification, retries, call counting, response mapping."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from regions import ses
+from regions.ses_types import SesError, is_permanent, v2_spelling
+from tests.factories import AwsAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class _Answer(BaseHTTPRequestHandler):
+    """Answers every request with the server's canned (status, JSON body); counts hits."""
+
+    def _reply(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        status, body = self.server.answer
+        self.server.hits += 1
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", body.get("__type", ""))
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = _reply
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def canned(ses_env) -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server.hits = 0
+    server.answer = (200, {})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    ses_env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    ses_env.setattr(ses, "MAX_ATTEMPTS", 3)
+    ses.clear_client_cache()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _client():
+    return ses.client_for(AwsAccountFactory(), "eu-west-1")
+
+
+def test_limit_exceeded_is_permanent_and_never_retried(canned):
+    canned.answer = (400, {"__type": "LimitExceededException", "message": "10,000 identities"})
+    client = _client()
+
+    with pytest.raises(SesError) as caught:
+        client.get_identity("example.com")
+
+    assert caught.value.code == "LimitExceededException"
+    assert caught.value.permanent is True
+    assert canned.hits == 1
+    assert client.calls == 1
+    assert "limit" in str(caught.value)
+
+
+def test_throttling_is_transient_and_retried(canned):
+    canned.answer = (429, {"__type": "TooManyRequestsException", "message": "Rate exceeded"})
+    client = _client()
+
+    with pytest.raises(SesError) as caught:
+        client.get_account()
+
+    assert caught.value.throttled is True
+    assert caught.value.permanent is False
+    assert canned.hits == 3  # MAX_ATTEMPTS
+    assert client.calls == 3
+    assert client.throttled == 3
+
+
+def test_access_denied_is_permanent_and_not_retried(canned):
+    canned.answer = (403, {"__type": "AccessDeniedException", "message": "not authorized"})
+    client = _client()
+
+    with pytest.raises(SesError) as caught:
+        client.list_identities()
+
+    assert caught.value.permanent is True
+    assert canned.hits == 1
+    assert str(caught.value).startswith("ListEmailIdentities: access denied")
+
+
+def test_a_server_error_is_transient_and_retried(canned):
+    canned.answer = (500, {"__type": "InternalFailure", "message": "oops"})
+
+    with pytest.raises(SesError) as caught:
+        _client().get_account()
+
+    assert caught.value.permanent is False
+    assert canned.hits == 3
+
+
+def test_an_unreachable_endpoint_is_a_transient_connection_error(ses_env):
+    from emulator.testing import free_port
+
+    ses_env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    ses.clear_client_cache()
+
+    with pytest.raises(SesError) as caught:
+        _client().get_account()
+
+    assert caught.value.code == "ConnectionError"
+    assert caught.value.permanent is False
+
+
+def test_each_client_view_counts_its_own_calls(canned):
+    canned.answer = (200, {"EmailIdentities": []})
+    account = AwsAccountFactory()
+    first, second = ses.client_for(account, "eu-west-1"), ses.client_for(account, "eu-west-1")
+
+    first.list_identities()
+
+    assert (first.calls, second.calls) == (1, 0)
+    assert first._boto is second._boto  # one set of boto3 clients per account-region
+
+
+def test_it_maps_get_account_with_missing_optional_fields(canned):
+    canned.answer = (
+        200,
+        {
+            "ProductionAccessEnabled": False,
+            "SendQuota": {"Max24HourSend": 200.0, "MaxSendRate": 1.0, "SentLast24Hours": 3.0},
+            "SendingEnabled": True,
+            "Details": {"ReviewDetails": {"Status": "DENIED", "CaseId": "42"}},
+        },
+    )
+
+    state = _client().get_account()
+
+    assert state.production_access_enabled is False
+    assert state.max_24_hour_send == 200.0
+    assert state.enforcement_status == ""
+    assert (state.review_status, state.review_case_id) == ("DENIED", "42")
+    assert state.website_url == ""
+
+
+def test_an_html_error_page_becomes_a_readable_message(canned, monkeypatch):
+    canned.answer = (404, {})
+    from botocore.exceptions import ClientError
+
+    client = _client()
+
+    def html_404(**params):
+        raise ClientError(
+            {
+                "Error": {"Code": "404", "Message": "<!doctype html><title>404</title>"},
+                "ResponseMetadata": {"HTTPStatusCode": 404},
+            },
+            "GetAccount",
+        )
+
+    monkeypatch.setattr(client._boto.v2, "get_account", html_404)
+    with pytest.raises(SesError) as caught:
+        client.get_account()
+    assert "error page" in str(caught.value)
+    assert caught.value.permanent is True
+
+
+def test_it_uses_the_named_profile_of_the_account(ses_env, tmp_path):
+    (tmp_path / "no-aws-config").write_text("[profile other]\nregion = eu-west-1\n")
+    (tmp_path / "no-aws-credentials").write_text(
+        "[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = s\n"
+    )
+    ses_env.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    ses_env.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+
+    client = ses.client_for(AwsAccountFactory(profile_name="other"), "eu-west-1")
+
+    assert client._boto.v2._request_signer._credentials.access_key == "AKIAOTHER"
+
+
+def test_a_role_account_assumes_its_role_lazily(ses_env):
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    account = AwsAccountFactory(role_arn="arn:aws:iam::123456789012:role/ses", external_id="x1")
+
+    client = ses.client_for(account, "eu-west-1")
+
+    credentials = client._boto.v2._request_signer._credentials
+    assert credentials.method == "assume-role"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "permanent"),
+    [
+        ("LimitExceededException", 400, True),
+        ("TooManyRequestsException", 429, False),
+        ("Throttling", 400, False),
+        ("NotFoundException", 404, True),
+        ("AlreadyExistsException", 400, True),
+        ("ConflictException", 409, True),
+        ("ServiceUnavailable", 503, False),
+        ("SomethingNew", 400, True),
+        ("SomethingNew", None, False),
+    ],
+)
+def test_error_classification(code, status, permanent):
+    assert is_permanent(code, status) is permanent
+
+
+def test_v1_spellings_become_v2():
+    assert v2_spelling("TemporaryFailure") == "TEMPORARY_FAILURE"
+    assert v2_spelling("RejectMessage") == "REJECT_MESSAGE"
+    assert v2_spelling("SUCCESS") == "SUCCESS"
+    assert v2_spelling(None) == ""
