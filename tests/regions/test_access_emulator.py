@@ -58,11 +58,6 @@ def _scenario() -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def emu(ses_env) -> Iterator:  # noqa: F811  (the imported fixture)
     with run_emulator(_scenario()) as running:

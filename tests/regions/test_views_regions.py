@@ -22,12 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Production settings (DEBUG off) redirect http to https; the test client speaks http.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 VALID = {
     "mail_type": "TRANSACTIONAL",
     "website_url": "https://www.example.com",
