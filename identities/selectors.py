@@ -150,6 +150,10 @@ class Grid:
         return len({c.region.account_id for c in self.columns}) > 1
 
     @property
+    def column_ids(self) -> str:
+        return ",".join(str(c.region.pk) for c in self.columns)
+
+    @property
     def row_state(self) -> str:
         return ",".join(f"{r.identity.pk}:{r.digest}" for r in self.rows)
 
@@ -304,7 +308,6 @@ def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
     ]
     identities = filtered_identities(filters, columns)
     blocked_ids = _blocked_from_candidates(blocked_candidates(identities, columns), columns, now)
-    total = identities.count()
     if filters.blocking:
         paginator = Paginator(blocked_ids, PAGE_SIZE)
         page = paginator.get_page(filters.page)
@@ -314,6 +317,7 @@ def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
         paginator = Paginator(identities.select_related("account"), PAGE_SIZE)
         page = paginator.get_page(filters.page)
         page_identities = list(page.object_list)
+    total = identities.count() if filters.blocking else paginator.count  # count() runs once
     cells = cells_for(page_identities, [c.region for c in columns], now=now)
     rows = []
     for identity in page_identities:

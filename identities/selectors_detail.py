@@ -84,11 +84,13 @@ class IdentityDetail:
 
     @property
     def deed_parents(self) -> list[RegionDetail]:
-        """Regions that can be a DEED parent: Easy DKIM, not a replica themselves, with tokens."""
+        """Regions that can be a DEED parent: Easy DKIM (not a replica), DKIM verified."""
         return [
             r
             for r in self.present
-            if r.ri.dkim_origin in ("", "AWS_SES") and r.ri.dkim_tokens and not r.deed_parent
+            if r.ri.dkim_origin in ("", "AWS_SES")
+            and r.ri.dkim_tokens
+            and r.ri.dkim_status == "SUCCESS"
         ]
 
     @property

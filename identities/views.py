@@ -49,18 +49,19 @@ def grid_refresh(request: HttpRequest) -> HttpResponse:
     """Live refresh: 204 (htmx swaps nothing) unless something changed since the page's stamp.
 
     When something did, only the rows whose content changed are swapped (out of band, by row
-    id), with the counters; if the columns or the set of rows on the page changed, the whole
-    result table is swapped instead.
+    id), with the counters and, if it changed, the header row; if the columns or the set of
+    rows on the page changed, the whole result table is swapped instead.
     """
     since = parse_datetime(request.GET.get("since", ""))
     if not changed_since(since, request.GET.get("stale", "")):
         return HttpResponse(status=204)
     grid_data = build_grid(GridFilters.from_params(request.GET))
     held = parse_row_state(request.GET.get("rows", ""))
-    same_layout = request.GET.get("head") == grid_data.head_digest and [pk for pk, _ in held] == [
+    same_layout = request.GET.get("cols") == grid_data.column_ids and [pk for pk, _ in held] == [
         r.identity.pk for r in grid_data.rows
     ]
     context = _grid_context(grid_data)
+    context["head_changed"] = request.GET.get("head") != grid_data.head_digest
     if same_layout:
         digests = dict(held)
         context["changed_rows"] = [
