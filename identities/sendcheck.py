@@ -49,6 +49,7 @@ class SendCheckResult:
     error_code: str  # SES's error code, "" when accepted
     message: str  # SES's error text, "" when accepted
     reasons: list[str] = field(default_factory=list)  # why, in plain words, step by step
+    fixes: list[str] = field(default_factory=list)  # what to do about a rejection
 
     @property
     def error(self) -> str:
@@ -114,8 +115,10 @@ def _verifying_identity(
     return domain if _verified(domain) else None
 
 
-def _rejected(code: str, message: str, reasons: list[str]) -> SendCheckResult:
-    return SendCheckResult(False, code, message, reasons)
+def _rejected(
+    code: str, message: str, reasons: list[str], fixes: list[str] | None = None
+) -> SendCheckResult:
+    return SendCheckResult(False, code, message, reasons, fixes or [])
 
 
 def check_send(
@@ -136,19 +139,37 @@ def check_send(
 
     if (region.enforcement_status or "").upper() == "SHUTDOWN":
         reasons.append(f"AWS shut down sending for this account in {where}.")
-        return _rejected(ACCOUNT_SUSPENDED, "Your account has been shut down.", reasons)
+        return _rejected(
+            ACCOUNT_SUSPENDED,
+            "Your account has been shut down.",
+            reasons,
+            ["Open the AWS support case, fix the cause and ask AWS to reinstate sending."],
+        )
     if region.sending_enabled is False:
         reasons.append(f"Sending is paused for the whole account in {where}.")
-        return _rejected(SENDING_PAUSED, "Sending is paused for this account.", reasons)
+        return _rejected(
+            SENDING_PAUSED,
+            "Sending is paused for this account.",
+            reasons,
+            [f"Fix the cause, then re-enable account sending in {where}."],
+        )
     if len(recipients) > MAX_RECIPIENTS:
         reasons.append(f"SES takes at most {MAX_RECIPIENTS} recipients per message.")
-        return _rejected(MESSAGE_REJECTED, f"Recipient count exceeds {MAX_RECIPIENTS}.", reasons)
+        return _rejected(
+            MESSAGE_REJECTED,
+            f"Recipient count exceeds {MAX_RECIPIENTS}.",
+            reasons,
+            [f"Split the message: at most {MAX_RECIPIENTS} recipients each."],
+        )
     quota, sent = region.max_24_hour_send, region.sent_last_24_hours
     if quota is not None and sent is not None and quota >= 0 and sent + len(recipients) > quota:
         reasons.append(
             f"{where} has sent {sent:,.0f} of its {quota:,.0f} messages in the last 24 hours."
         )
-        return _rejected(QUOTA_EXCEEDED, "Daily message quota exceeded.", reasons)
+        fix = "Wait for the 24-hour window to roll over, or ask AWS for a higher quota"
+        if region.in_sandbox:
+            fix += f" (request production access for {where})"
+        return _rejected(QUOTA_EXCEEDED, "Daily message quota exceeded.", reasons, [fix + "."])
 
     failed: list[str] = []
     via = _verifying_identity(sender, identities)
@@ -180,7 +201,12 @@ def check_send(
             else:
                 reasons.append(f"The recipient {rcpt} is verified in {where}.")
     if failed:
-        return _rejected(MESSAGE_REJECTED, rejection_text(where, failed), reasons)
+        return _rejected(
+            MESSAGE_REJECTED,
+            rejection_text(where, failed),
+            reasons,
+            _verification_fixes(sender, failed, where, sandbox_checked=sandbox is not False),
+        )
 
     assert via is not None  # the sender passed the check above
     mail_from = _mail_from_identity(sender, identities)
@@ -198,12 +224,41 @@ def check_send(
             MAIL_FROM_NOT_VERIFIED,
             f"The MAIL FROM domain {mail_from.mail_from_domain} is not verified.",
             reasons,
+            [
+                f"Publish exactly one MX 10 feedback-smtp.{where}.amazonses.com and the SPF TXT "
+                f"at {mail_from.mail_from_domain}, or set the behaviour on MX failure to use "
+                "the default MAIL FROM."
+            ],
         )
     if via.sending_enabled is False:
         reasons.append(f"Sending is disabled for the identity {via.name}.")
-        return _rejected(MESSAGE_REJECTED, f"Sending is disabled for identity {via.name}.", reasons)
+        return _rejected(
+            MESSAGE_REJECTED,
+            f"Sending is disabled for identity {via.name}.",
+            reasons,
+            [f"Re-enable sending for the identity {via.name} in {where}."],
+        )
     reasons.append("SES would accept this message.")
     return SendCheckResult(True, "", "", reasons)
+
+
+def _verification_fixes(
+    sender: str, failed: Sequence[str], where: str, *, sandbox_checked: bool
+) -> list[str]:
+    fixes: list[str] = []
+    if sender in failed:
+        fixes.append(
+            f"Verify {sender} in {where} (its owner clicks the link SES mails), or verify its "
+            f"domain {domain_of(sender)} there by publishing the DNS records."
+        )
+    recipients = [r for r in failed if r != sender]
+    if recipients and sandbox_checked:
+        fixes.append(f"Request production access for {where} so that any recipient is allowed.")
+        named = ", ".join(recipients[:3]) + (" and others" if len(recipients) > 3 else "")
+        fixes.append(
+            f"Until then, verify {named} in {where}, or test with success@{SIMULATOR_DOMAIN}."
+        )
+    return fixes
 
 
 def _mail_from_identity(

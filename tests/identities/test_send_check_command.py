@@ -58,6 +58,7 @@ def test_it_exits_1_and_prints_ses_error_when_rejected(world) -> None:
         "check in region US-EAST-1: x@example.com, y@example.com"
     ) in out
     assert "sandbox" in out  # the reasons are printed too
+    assert "fix: Request production access for us-east-1" in out
 
 
 def test_quiet_prints_only_the_error(world) -> None:

@@ -58,6 +58,11 @@ def test_classic_sandbox_rejects_an_unverified_recipient_with_ses_text() -> None
     )
     assert result.error.startswith("MessageRejected: Email address is not verified.")
     assert any("sandbox" in r for r in result.reasons)
+    assert result.fixes == [
+        "Request production access for us-east-1 so that any recipient is allowed.",
+        "Until then, verify someone@example.com in us-east-1, or test with "
+        "success@simulator.amazonses.com.",
+    ]
 
 
 def test_the_same_send_from_a_production_region_is_accepted() -> None:
@@ -65,6 +70,7 @@ def test_the_same_send_from_a_production_region_is_accepted() -> None:
     assert result.accepted is True
     assert (result.error_code, result.message, result.error) == ("", "", "")
     assert result.reasons[-1] == "SES would accept this message."
+    assert result.fixes == []
 
 
 def test_an_address_under_a_verified_domain_may_send() -> None:
@@ -88,6 +94,8 @@ def test_unverified_sender_in_production_names_only_the_sender() -> None:
     pending = {"nobody@nowhere.example": ident("nobody@nowhere.example", verified=False)}
     result = check("nobody@nowhere.example", ["a@b.example"], PROD, pending)
     assert result.message.endswith("region US-EAST-1: nobody@nowhere.example")
+    assert len(result.fixes) == 1
+    assert result.fixes[0].startswith("Verify nobody@nowhere.example in us-east-1")
     assert any("not verified (pending)" in r for r in result.reasons)
 
 

@@ -88,6 +88,7 @@ def test_every_role_may_run_a_plain_post(request, world, client_fixture: str) ->
     assert "<html" in html  # a full page without JS
     assert REJECTED in html
     assert 'data-accepted="false"' in html
+    assert "Request production access for us-east-1" in html
 
 
 def test_htmx_post_returns_only_the_panel(viewer_client, world) -> None:

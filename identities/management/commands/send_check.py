@@ -54,4 +54,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Accepted: SES would send this message."))
             return
         self.stdout.write(self.style.ERROR(result.error))
+        if not options["quiet"]:
+            for fix in result.fixes:
+                self.stdout.write(f"fix: {fix}")
         raise SystemExit(1)
