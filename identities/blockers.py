@@ -259,6 +259,9 @@ def _account(region: RegionState) -> list[Blocker]:
             )
         )
     if region.in_sandbox:
+        # A warning, not blocking: in the sandbox the identity still sends to verified
+        # recipients and the mailbox simulator. Whether one particular send passes is the send
+        # check's job (identities/sendcheck.py), which does reject unverified recipients.
         out.append(
             Blocker(
                 "sandbox",
