@@ -172,6 +172,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("SESOPS_TASK_SOFT_TIME_LIMIT", 1500, minim
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
+# One queue name per deployment (or per test run sharing a Redis): workers only take their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("SESOPS_CELERY_QUEUE", "celery")
 
 # --- sesops ---------------------------------------------------------------------------
 # Regions the default account syncs (accounts added in the admin carry their own list).
