@@ -278,3 +278,26 @@ def test_a_valid_submission_shows_ses_answer_per_region(admin_client_role, regio
     assert 'data-region="eu-west-1" data-outcome="submitted"' in html
     assert "c-ap-south-1" in html
     assert ProductionAccessRequest.objects.filter(outcome="submitted").count() == 2
+
+
+def test_the_wizard_runs_a_constant_number_of_queries(admin_client_role, regions):
+    sandbox, _ = regions
+    url = reverse("production_access", args=[sandbox.pk]) + "?step=form"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client_role.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i, code in enumerate(("ap-south-1", "ca-central-1", "sa-east-1")):
+        region = RegionFactory(account=sandbox.account, code=code, production_access_enabled=False)
+        RegionalIdentityFactory(
+            identity=IdentityFactory(account=sandbox.account, name=f"d{i}.example"),
+            region=region,
+            dkim_status="SUCCESS",
+        )
+        ProductionAccessRequest.objects.create(
+            region=region, mail_type="MARKETING", website_url="https://x.example", outcome="error"
+        )
+    assert count() == before
