@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         plans = [(spec, expected_records(spec)) for spec in specs]
         prober = Prober(config)
         started = time.perf_counter()
-        probes = prober.probe([(r.name, r.rtype) for _, records in plans for r in records])
+        records = [r for _, rs in plans for r in rs]
+        probes = prober.probe(
+            [(r.name, r.rtype) for r in records], {r.name: r.zone_hint for r in records}
+        )
         probed = time.perf_counter() - started
         verdicts = Counter(v.verdict for _, records in plans for v in judge_domain(records, probes))
         total = time.perf_counter() - started

@@ -154,21 +154,6 @@ def answer_from_view(response: dns.message.Message, view: ZoneView, name: str, q
         _negative(response, view, nxdomain=not view.exists(name))
 
 
-def _served(store: ZoneStore, address: str) -> list[tuple[Zone, str]]:
-    """(zone, nameserver host) pairs that `address` serves."""
-    out = []
-    for zone in store.zones():
-        host = next((h for h, ip in zone.nameservers.items() if ip == address), None)
-        if host is not None:
-            out.append((zone, host))
-    return out
-
-
-def _most_specific(zones: list[Zone], name: str) -> Zone | None:
-    inside = [z for z in zones if _in_zone(name, z.origin)]
-    return max(inside, key=lambda z: len(z.origin), default=None)
-
-
 def _fault(response: dns.message.Message, fault: str | None) -> dns.message.Message | None:
     if fault == "timeout":
         return None
@@ -188,12 +173,12 @@ def resolve_as_resolver(
     store: ZoneStore, response: dns.message.Message, name: str, qtype: str
 ) -> dns.message.Message | None:
     response.flags |= dns.flags.RA
-    hosts = _nameserver_hosts(store)
-    zone = _most_specific([z for z in store.zones() if z.delegated], name)
+    zone = next((z for z in store.zones_containing(name) if z.delegated), None)
     first = next(iter(zone.nameservers), None) if zone else None
     fault = store.fault_for(name, first)
     if fault:
         return _fault(response, fault)
+    hosts = _nameserver_hosts(store) if qtype in ("A", "ANY") or zone is None else {}
     if name in hosts and qtype in ("A", "ANY"):
         response.answer.extend(_rrsets(name, [("A", hosts[name], NS_TTL)]))
         return response
@@ -208,25 +193,26 @@ def resolve_as_resolver(
 def resolve_as_nameserver(
     store: ZoneStore, response: dns.message.Message, name: str, qtype: str, address: str
 ) -> dns.message.Message | None:
-    served = _served(store, address)
-    zone = _most_specific([z for z, _ in served], name)
-    if zone is None:
+    containing = store.zones_containing(name)  # most specific first
+    index, zone, host = next(
+        (
+            (i, z, h)
+            for i, z in enumerate(containing)
+            for h, ip in z.nameservers.items()
+            if ip == address
+        ),
+        (0, None, None),
+    )
+    if zone is None or host is None:
         response.set_rcode(dns.rcode.REFUSED)  # not authoritative for this name
         return response
-    host = next(h for z, h in served if z is zone)
     fault = store.fault_for(name, host)
     if fault:
         return _fault(response, fault)
-    child = _most_specific(
-        [
-            z
-            for z in store.zones()
-            if z.delegated and z.origin != zone.origin and _in_zone(z.origin, zone.origin)
-        ],
-        name,
-    )
+    # A delegated child zone between the name and this server's zone: refer the client to
+    # the one closest to our zone, as a parent's nameserver does.
+    child = next((z for z in reversed(containing[:index]) if z.delegated), None)
     if child is not None and not (name == child.origin and qtype == "DS"):
-        # A delegated child zone this server does not serve: refer the client to it.
         ns = ZoneView(child, None).ns()
         if ns is not None:
             response.authority.append(ns)

@@ -55,6 +55,16 @@ class ZoneStore:
         with self._lock:
             return list(self._zones.values())
 
+    def zones_containing(self, name: str) -> list[Zone]:
+        """Every zone whose origin is `name` or a parent of it, most specific first.
+
+        One dict lookup per label, so the DNS server's per-query cost does not grow with
+        the number of zones."""
+        labels = norm(name).split(".")
+        with self._lock:
+            found = (self._zones.get(".".join(labels[i:])) for i in range(len(labels)))
+            return [zone for zone in found if zone is not None]
+
     def zone_for(self, name: str) -> Zone | None:
         """The most specific zone containing `name`."""
         name = norm(name)
@@ -95,7 +105,11 @@ class ZoneStore:
         if zone is None:
             return 0
         with self._lock:
-            keep = [r for r in zone.records if not (r.name == name and (rtype is None or r.rtype == rtype.upper()))]
+            keep = [
+                r
+                for r in zone.records
+                if not (r.name == name and (rtype is None or r.rtype == rtype.upper()))
+            ]
             removed = len(zone.records) - len(keep)
             zone.records = keep
             return removed

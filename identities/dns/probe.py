@@ -10,7 +10,7 @@ nameservers that disagree.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -195,29 +195,57 @@ class Prober:
             servers.append(Nameserver(item, address, delegated=False))
         return servers
 
-    def probe(self, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], RecordProbe]:
-        """Probe each (name, type) on every nameserver of its zone; keyed by (name, type)."""
+    def probe(
+        self,
+        wanted: Sequence[tuple[str, str]],
+        hints: Mapping[str, str] | None = None,
+    ) -> dict[tuple[str, str], RecordProbe]:
+        """Probe each (name, type) on every nameserver of its zone; keyed by (name, type).
+
+        `hints` maps a record name to its identity's domain: the zone is then looked up once
+        per domain instead of once per name. A zone cut below the domain (a delegated
+        `_domainkey` or MAIL FROM subdomain) shows up as a referral, and only those names
+        are looked up on their own and asked again."""
         unique = list(dict.fromkeys(wanted))
+        hints = hints or {}
+
+        def start(name: str) -> str:
+            hint = hints.get(name, "")
+            return hint if hint and (name == hint or name.endswith("." + hint)) else name
+
         with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
-            zones = dict(zip(unique, pool.map(lambda k: self.zone_of(k[0]), unique), strict=True))
-            jobs = [
-                (key, ns) for key in unique for ns in zones[key].nameservers if zones[key].origin
-            ]
-            results = pool.map(
-                lambda job: self._probe_server(job[1], *job[0], zones[job[0]].origin), jobs
-            )
-            probes = {key: RecordProbe(key[0], key[1], zones[key]) for key in unique}
-            for (key, _), result in zip(jobs, results, strict=True):
-                probes[key].servers.append(result)
+            found_zones = pool.map(lambda k: self.zone_of(start(k[0])), unique)
+            zones = dict(zip(unique, found_zones, strict=True))
+            probes = self._ask_all(pool, unique, zones)
+            referred = [k for k in unique if any(s.answer.referral for s in probes[k].servers)]
+            if referred:
+                own_zones = pool.map(lambda k: self.zone_of(k[0]), referred)
+                own = dict(zip(referred, own_zones, strict=True))
+                probes.update(self._ask_all(pool, referred, own))
             lacking = [
                 p for p in probes.values() if not any(s.answer.status == OK for s in p.servers)
             ]
             if self.config.also_ask and lacking:
                 extra = self._extra_servers()
-                jobs2 = [(p, ns) for p in lacking for ns in extra]
+                jobs = [(p, ns) for p in lacking for ns in extra]
                 found = pool.map(
-                    lambda job: self._probe_server(job[1], job[0].name, job[0].rtype, ""), jobs2
+                    lambda job: self._probe_server(job[1], job[0].name, job[0].rtype, ""), jobs
                 )
-                for (p, _), result in zip(jobs2, found, strict=True):
+                for (p, _), result in zip(jobs, found, strict=True):
                     p.extra.append(result)
+        return probes
+
+    def _ask_all(
+        self,
+        pool: ThreadPoolExecutor,
+        keys: Sequence[tuple[str, str]],
+        zones: Mapping[tuple[str, str], ZoneInfo],
+    ) -> dict[tuple[str, str], RecordProbe]:
+        jobs = [(key, ns) for key in keys for ns in zones[key].nameservers if zones[key].origin]
+        results = pool.map(
+            lambda job: self._probe_server(job[1], *job[0], zones[job[0]].origin), jobs
+        )
+        probes = {key: RecordProbe(key[0], key[1], zones[key]) for key in keys}
+        for (key, _), result in zip(jobs, results, strict=True):
+            probes[key].servers.append(result)
         return probes

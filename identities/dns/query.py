@@ -39,6 +39,7 @@ class Answer:
     soa_owner: str = ""  # zone apex named by the SOA of a negative answer
     tcp: bool = False
     detail: str = ""
+    referral: bool = False  # the server sent us to a child zone's nameservers
 
     @property
     def unknown(self) -> bool:
@@ -99,7 +100,8 @@ def read_response(response: dns.message.Message, name: str, rtype: str, tcp: boo
         )
     ttl, soa = _negative_ttl(response)
     if not soa and not aa and any(r.rdtype == dns.rdatatype.NS for r in response.authority):
-        return Answer(ERROR, tcp=tcp, detail="referral: the server is not authoritative for it")
+        detail = "referral: the server is not authoritative for it"
+        return Answer(ERROR, tcp=tcp, detail=detail, referral=True)
     return Answer(NODATA, ttl=ttl, authoritative=aa, soa_owner=soa, tcp=tcp)
 
 

@@ -131,7 +131,8 @@ def probe_regionals(
                 outcome.errors[ri.pk] = str(exc)
         prober = Prober(config)
         wanted = [(r.name, r.rtype) for _, records, _ in planned for r in records]
-        probes = prober.probe(wanted)
+        hints = {r.name: r.zone_hint for _, records, _ in planned for r in records}
+        probes = prober.probe(wanted, hints)
         run.calls = prober.queries
         for ri, records, note in planned:
             ses = SesState(ri.verification_status, ri.dkim_status, ri.mail_from_status)

@@ -9,7 +9,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from identities.dns.names import DnsInputError
+from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.service import probe_all
 from identities.models import RegionalIdentity
 
@@ -31,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         domains: list[str] = options["domain"]  # type: ignore[assignment]
         try:
+            for note in filter(None, (ascii_name(d).note for d in domains)):
+                self.stdout.write(f"note: {note}")
             outcome = probe_all(domains=domains or None, trigger="command")
         except DnsInputError as exc:
             raise CommandError(str(exc)) from exc

@@ -48,5 +48,6 @@ def verdicts(
 ) -> dict[str, RecordVerdict]:
     """Probe `spec`'s records; verdicts keyed by "<purpose> <name>"."""
     records = expected_records(spec)
-    probes = Prober(config).probe([(r.name, r.rtype) for r in records])
+    hints = {r.name: r.zone_hint for r in records}
+    probes = Prober(config).probe([(r.name, r.rtype) for r in records], hints)
     return {f"{v.record.purpose} {v.record.name}": v for v in judge_domain(records, probes, ses)}

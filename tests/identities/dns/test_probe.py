@@ -120,3 +120,20 @@ def test_concurrency_is_bounded_by_the_setting(
     probes = Prober(narrow).probe([(f"_dmarc.d{i}.example.com", "TXT") for i in range(20)])
     assert all(s.answer.status == "ok" for p in probes.values() for s in p.servers)
     assert 1 < peak <= 3
+
+
+def test_a_zone_cut_below_the_domain_is_followed_from_the_referral(
+    zones: ZoneStore, config: ProbeConfig, dns_server
+) -> None:
+    zones.add_zone("mail.example.com", {"ns9.dns.test": "127.0.0.9"})
+    zones.add_record("mail.example.com", "MX", "10 feedback-smtp.us-east-1.amazonses.com")
+    dns_server.refresh()
+    spec = DomainSpec("example.com", "us-east-1", mail_from_domain="mail.example.com")
+    result = verdicts(config, spec)  # zone looked up once for example.com, then referred
+    mx = result["mail_from_mx mail.example.com"]
+    assert mx.verdict == "ok" and list(mx.answers) == ["ns9.dns.test"]
+    assert result["dmarc _dmarc.example.com"].answers.keys() == {
+        "ns1.dns.test",
+        "ns2.dns.test",
+        "ns3.dns.test",
+    }

@@ -148,6 +148,21 @@ def test_the_command_prints_a_summary_per_domain(zones, dns_settings, domain, ca
     assert "probe succeeded: 1 regional identities" in out
     with pytest.raises(CommandError, match=r"no domain identity named 'nope\.example'"):
         call_command("probe_dns", "--domain", "nope.example")
+    with pytest.raises(CommandError, match="not a valid DNS name"):
+        call_command("probe_dns", "--domain", "bad name.example")
+
+
+def test_the_command_probes_an_idn_domain_as_punycode_and_says_so(
+    db, zones, dns_settings, capsys
+) -> None:
+    identity = IdentityFactory(name="xn--bcher-kva.example", kind=Identity.Kind.DOMAIN)
+    RegionalIdentityFactory(identity=identity)
+    zones.add_zone("xn--bcher-kva.example", {"ns1.dns.test": "127.0.0.2"})
+    zones.add_record("_dmarc.xn--bcher-kva.example", "TXT", "v=DMARC1; p=none")
+    call_command("probe_dns", "--domain", "Bücher.example")
+    out = capsys.readouterr().out
+    assert "probed as 'xn--bcher-kva.example' (punycode)" in out
+    assert "xn--bcher-kva.example account-" in out and ": 1 ok" in out
 
 
 def test_the_task_body_probes_and_returns_the_run_status(zones, dns_settings, domain) -> None:
