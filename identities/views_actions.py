@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from identities import tasks
 from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
 from identities.dns.names import InvalidDnsName
 from identities.models import Identity, RegionalIdentity, Status
@@ -108,6 +109,10 @@ def _identity(pk: int) -> Identity:
     return get_object_or_404(Identity.objects.select_related("account"), pk=pk)
 
 
+def resend_cooldown_key(identity_pk: int) -> str:
+    return f"sesops:resend-verification:{identity_pk}"
+
+
 def _cooldown_message(key: str, cooldown: int) -> str:
     sent = cache.get(key)
     wait = cooldown - int(time.time() - sent) if isinstance(sent, (int, float)) else cooldown
@@ -152,7 +157,7 @@ def resend_verification(request: HttpRequest, pk: int) -> HttpResponse:
             "exists (use “Add to regions” for the others).",
         )
     cooldown = settings.SESOPS_RESEND_COOLDOWN
-    key = f"sesops:resend-verification:{identity.pk}"
+    key = resend_cooldown_key(identity.pk)
     # cache.add is atomic: of two clicks (or two users), only one gets to send.
     if cooldown and not cache.add(key, time.time(), timeout=cooldown):
         message = _cooldown_message(key, cooldown)
@@ -332,8 +337,6 @@ def add_to_regions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_role(OPERATOR)
 def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
-    from identities.tasks import enqueue_region_sync  # the sync helper's task module
-
     identity = _identity(pk)
     rows = Region.objects.select_related("account").filter(account_id=identity.account_id)
     present = rows.filter(
@@ -343,7 +346,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     items = []
     for region in regions:
         try:
-            queued = enqueue_region_sync(region, trigger=request.user.get_username())
+            queued = tasks.enqueue_region_sync(region, trigger=request.user.get_username())
             text = (
                 "sync queued"
                 if queued
