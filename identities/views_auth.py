@@ -43,7 +43,7 @@ def demo_login(request: HttpRequest) -> HttpResponse:
             # No password: this account is only reachable through this button.
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=ADMIN))
+        user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
