@@ -117,3 +117,38 @@ def test_zone_file_download_lists_only_records_to_publish(viewer_client, domain_
 def test_zone_file_needs_login(client, domain_ri):
     response = client.get(f"/identities/{domain_ri.identity.pk}/dns/zone-file/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_identity_page_shows_the_records_table(operator_client, domain_ri):
+    DnsCheckFactory(
+        regional_identity=domain_ri,
+        name="aaa._domainkey.example.com",
+        expected="aaa.dkim.amazonses.com",
+        verdict="partial",
+        diagnosis="Served by ns1.dns.test only; ns2.dns.test answers NXDOMAIN.",
+        answers={
+            "ns1.dns.test": {
+                "address": "127.0.0.2",
+                "status": "ok",
+                "rtype": "CNAME",
+                "values": ["aaa.dkim.amazonses.com"],
+                "ttl": 300,
+            },
+            "ns2.dns.test": {
+                "address": "127.0.0.3",
+                "status": "nxdomain",
+                "rtype": "",
+                "values": [],
+                "ttl": 300,
+            },
+        },
+    )
+    response = operator_client.get(f"/identities/{domain_ri.identity.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="dns-records"' in html and "Check DNS now" in html
+    assert "◐</span>Some nameservers only" in html
+    assert "CNAME aaa.dkim.amazonses.com" in html and "NXDOMAIN" in html
+    assert (
+        f"/identities/{domain_ri.identity.pk}/dns/zone-file/?region={domain_ri.region_id}" in html
+    )
