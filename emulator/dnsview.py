@@ -1,10 +1,10 @@
 """A fast, read-only index over ZoneStore with the same answers as `ZoneStore.published()`.
 
-`published()` scans a zone's whole record list per call; a page of 1000 domains asks it
-~4000 times, so against a zone of thousands of records that is O(total x page). This view
-keeps a dict index per zone and answers in O(1). It notices changes cheaply: `add_record`
-appends to the zone's list (only the new tail is indexed), `remove_records` replaces the
-list (that zone is re-indexed), so loading thousands of records stays linear.
+`published()` scans every zone and a zone's whole record list per call; a page of 1000
+domains asks it ~4000 times. This view keeps a dict index per zone and answers in O(1)
+per lookup. It notices changes cheaply: `add_record` appends to the zone's list (only the
+new tail is indexed), `remove_records` replaces the list (that zone is re-indexed), and a
+new or replaced zone changes the store's zone list.
 """
 
 from __future__ import annotations
@@ -51,39 +51,56 @@ class PublishedView:
     def __init__(self, store: ZoneStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._zone_key: tuple[int, ...] = ()
+        self._by_origin: dict[str, Zone] = {}
         self._zones: dict[str, _ZoneIndex] = {}
         self._local = threading.local()
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """Check the store for changes once for a whole request, not once per lookup:
-        the check costs O(zones), and a page of 1000 domains makes ~4000 lookups."""
+        """Look for added or replaced zones once for a whole request, not once per lookup
+        (a page of 1000 domains makes ~4000 lookups). Records are still checked per
+        lookup, at O(1) cost, so records published mid-request are seen."""
         depth = getattr(self._local, "depth", 0)
         if depth == 0:
             with self._lock:
-                self._fresh()
+                self._sync_zones()
         self._local.depth = depth + 1
         try:
             yield
         finally:
             self._local.depth = depth
 
-    def _fresh(self) -> None:
-        fresh: dict[str, _ZoneIndex] = {}
-        for zone in self.store.zones():
-            zi = self._zones.get(zone.origin)
-            if zi is None or not zi.current(zone):
-                zi = _ZoneIndex(id(zone), id(zone.records), next(iter(zone.nameservers), None))
+    def _sync_zones(self) -> None:
+        zones = self.store.zones()
+        key = tuple(map(id, zones))
+        if key == self._zone_key:
+            return
+        self._by_origin = {z.origin: z for z in zones}
+        self._zones = {
+            origin: zi
+            for origin, zi in self._zones.items()
+            if origin in self._by_origin and zi.zone_id == id(self._by_origin[origin])
+        }
+        self._zone_key = key
+
+    def _index_for(self, origin: str) -> _ZoneIndex:
+        zone = self._by_origin[origin]
+        zi = self._zones.get(origin)
+        if zi is None or not zi.current(zone):
+            zi = self._zones[origin] = _ZoneIndex(
+                id(zone), id(zone.records), next(iter(zone.nameservers), None)
+            )
+        if len(zone.records) != zi.count:
             zi.extend(zone)
-            zi.delegated = zone.delegated
-            fresh[zone.origin] = zi
-        self._zones = fresh
+        zi.delegated = zone.delegated
+        return zi
 
     def _zone_of(self, name: str) -> str | None:
         labels = name.split(".")
         for i in range(len(labels)):
             candidate = ".".join(labels[i:])
-            if candidate in self._zones:
+            if candidate in self._by_origin:
                 return candidate
         return None
 
@@ -91,11 +108,12 @@ class PublishedView:
         name, rtype = norm(name), rtype.upper()
         with self._lock:
             if not getattr(self._local, "depth", 0):
-                self._fresh()
+                self._sync_zones()
             origin = self._zone_of(name)
-            if origin is None or not self._zones[origin].delegated:
+            if origin is None:
                 return []
-            return list(self._zones[origin].index.get((name, rtype), []))
+            zi = self._index_for(origin)
+            return list(zi.index.get((name, rtype), [])) if zi.delegated else []
 
     def fault(self, name: str) -> str | None:
         """A DNS fault set on the name for every server (or its first one): SES sees it."""

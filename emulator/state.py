@@ -7,6 +7,7 @@ is re-evaluated lazily on each read (lifecycle.py) against the DNS zones and the
 
 from __future__ import annotations
 
+import base64
 import bisect
 import secrets
 import threading
@@ -20,12 +21,11 @@ from emulator.zones import ZoneStore
 DEFAULT_ACCOUNT = "000000000000"
 SANDBOX_QUOTA = (200.0, 1.0)
 PRODUCTION_QUOTA = (50000.0, 14.0)
-_B32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
-def random_token(length: int = 32) -> str:
+def random_token() -> str:
     """A DKIM token: SES's look lower-case base32 (a-z, 2-7), 32 characters."""
-    return "".join(secrets.choice(_B32) for _ in range(length))
+    return base64.b32encode(secrets.token_bytes(20)).decode().lower()
 
 
 class Clock:
