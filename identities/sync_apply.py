@@ -78,7 +78,7 @@ def stored_view(rows: dict[str, RegionalIdentity]) -> dict[str, Stored]:
             dkim_signing_enabled=ri.dkim_signing_enabled,
             dkim_status=ri.dkim_status,
             dkim_tokens=tuple(ri.dkim_tokens or ()),
-            details_synced=ri.details_synced_at is not None,
+            details_synced_at=ri.details_synced_at,
             present=ri.present,
         )
         for name, ri in rows.items()

@@ -1,34 +1,40 @@
 """The network half of a region sync: which SES calls to make, and nothing else.
 
-Call plan for one account-region with N identities, D of them domains (the minimum that
-returns everything the dashboard shows):
+Call plan for one account-region with N identities, D of them domains: the fewest calls
+that return everything the dashboard shows.
 
-1. `GetAccount` — 1 call. Sandbox, quota, enforcement, review. Failure does not stop the
-   identity sync (moto, for one, has no GetAccount).
-2. `ListEmailIdentities`, PageSize 1000 — ceil(N/1000) calls. Gives every identity's type,
-   VerificationStatus and SendingEnabled, so v1 `GetIdentityVerificationAttributes` is only
-   needed for the legacy `_amazonses` TXT token, which only domains have and which does not
-   change: it is read once per domain (when we hold no token), in batches of 100.
-3. `GetIdentityDkimAttributes` — domains only, ceil(D/100) calls. An address signs with its
-   domain's DKIM; only domains have DKIM records to check.
-4. `GetIdentityMailFromDomainAttributes` — every identity, ceil(N/100) calls: an address can
-   carry its own custom MAIL FROM (and REJECT_MESSAGE on it blocks sending).
-5. `GetEmailIdentity` — only where the batches cannot answer:
-   - a domain never read before, or whose DKIM (enabled / status / tokens) changed: the
-     signing origin (Easy DKIM, BYODKIM, DEED replica) and the signing hosted zone decide
-     which DNS records are expected, and only v2 returns them;
-   - a domain not verified: every sync, for `VerificationInfo` (ErrorType, last check);
-   - an address not verified, when first seen or when its status changed (for
-     VerifiedForSendingStatus, which an address inherits from its domain).
+1. `GetAccount` — 1 call (sandbox, quota, enforcement, review). Its failure does not stop
+   the identity sync (moto, for one, has no GetAccount).
+2. `ListEmailIdentities`, PageSize 1000 — ceil(N/1000) calls. It gives every identity's
+   type, VerificationStatus and SendingEnabled, so no batch is needed for statuses.
+3. `GetEmailIdentity` ("detail") for the set F that only v2 can answer:
+   - a domain never read before (or back after being gone): DKIM origin (Easy DKIM,
+     BYODKIM, DEED replica) and signing hosted zone decide which DNS records it needs;
+   - an identity not verified, when first seen, when its status moved, or when its detail
+     is older than UNHEALTHY_DETAIL_MAX_AGE: for VerificationInfo (ErrorType, last check)
+     and VerifiedForSendingStatus (an address inherits it from its domain).
    A verified address never costs a per-identity call.
+4. `GetIdentityVerificationAttributes` (v1, 100 a call) — only domains whose legacy
+   `_amazonses` token we do not hold yet (it never changes): ceil(D/100) on the first sync,
+   0 after.
+5. `GetIdentityDkimAttributes` (v1, 100 a call) — domains not in F. A domain whose DKIM
+   (enabled / status / tokens) moved is detailed too (step 3 again). Addresses sign with
+   their domain's keys: no DKIM read for them.
+6. `GetIdentityMailFromDomainAttributes` (v1, 100 a call) — everyone not detailed (an
+   address can have its own MAIL FROM; GetEmailIdentity already returns it for F).
 
-So a steady-state region of 1,000 verified identities costs 1 + 1 + ceil(D/100) + 10 calls.
+First sync: 1 + ceil(N/1000) + ceil(D/100) + ceil((N-G)/100) + G calls, G = domains and
+identities not verified. Re-sync with nothing changed: 1 + ceil(N/1000) + ceil(D/100) +
+ceil(N/100). The steps run in the order 1, 2, 4, 5, 6, 3.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from regions.ses import (
     DOMAIN,
@@ -48,6 +54,9 @@ BATCH = 100
 # After this many consecutive failed per-identity reads the region is taken as down: the
 # remaining reads would only burn retries and time.
 MAX_CONSECUTIVE_DETAIL_FAILURES = 3
+# An identity stuck unverified is re-read this often for SES's latest ErrorType even when
+# its status has not moved (SES keeps checking DNS for 72 h).
+UNHEALTHY_DETAIL_MAX_AGE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class Stored:
     dkim_signing_enabled: bool | None
     dkim_status: str
     dkim_tokens: tuple[str, ...]
-    details_synced: bool
+    details_synced_at: datetime | None
     present: bool
 
 
@@ -86,7 +95,7 @@ class Snapshot:
         self.permanent_error = self.permanent_error or exc.permanent
 
 
-def _dkim_changed(stored: Stored | None, dkim: DkimAttributes | None) -> bool:
+def dkim_changed(stored: Stored | None, dkim: DkimAttributes | None) -> bool:
     if stored is None or dkim is None:
         return False
     return (
@@ -96,16 +105,19 @@ def _dkim_changed(stored: Stored | None, dkim: DkimAttributes | None) -> bool:
     )
 
 
-def needs_details(
-    item: IdentitySummary, stored: Stored | None, dkim: DkimAttributes | None
-) -> bool:
-    """Whether `GetEmailIdentity` is needed for this identity (see the module docstring)."""
-    fresh = stored is None or not stored.present or not stored.details_synced
-    unhealthy = item.verification_status != "SUCCESS"
-    if item.kind == DOMAIN:
-        return fresh or unhealthy or _dkim_changed(stored, dkim)
-    status_changed = stored is not None and stored.verification_status != item.verification_status
-    return unhealthy and (fresh or status_changed)
+def needs_details(item: IdentitySummary, stored: Stored | None, now: datetime) -> bool:
+    """Whether `GetEmailIdentity` is needed before any batch read (see the module docstring;
+    a DKIM change found by the batch adds more)."""
+    fresh = stored is None or not stored.present or stored.details_synced_at is None
+    if item.kind == DOMAIN and fresh:
+        return True
+    if item.verification_status == "SUCCESS":
+        return False
+    return (
+        fresh
+        or stored.verification_status != item.verification_status
+        or now - stored.details_synced_at > UNHEALTHY_DETAIL_MAX_AGE
+    )
 
 
 def _batched(client: SesClient, method: str, names: list[str], snap: Snapshot, into: dict, seen):
@@ -138,6 +150,8 @@ def read_region(client: SesClient, stored: dict[str, Stored]) -> Snapshot:
         snap.fail("ListEmailIdentities", exc)
         return snap
 
+    now = timezone.now()
+    detail = {i.name for i in snap.listing if needs_details(i, stored.get(i.name), now)}
     domains = [i.name for i in snap.listing if i.kind == DOMAIN]
     need_token = [
         name
@@ -145,15 +159,15 @@ def read_region(client: SesClient, stored: dict[str, Stored]) -> Snapshot:
         if not (stored.get(name) and stored[name].present and stored[name].verification_token)
     ]
     _batched(client, "get_verification_attributes", need_token, snap, snap.verification, None)
-    _batched(client, "get_dkim_attributes", domains, snap, snap.dkim, snap.dkim_read)
-    everyone = [i.name for i in snap.listing]
-    _batched(
-        client, "get_mail_from_attributes", everyone, snap, snap.mail_from, snap.mail_from_read
-    )
+    dkim_names = [name for name in domains if name not in detail]
+    _batched(client, "get_dkim_attributes", dkim_names, snap, snap.dkim, snap.dkim_read)
+    detail.update(n for n in dkim_names if dkim_changed(stored.get(n), snap.dkim.get(n)))
+    rest = [i.name for i in snap.listing if i.name not in detail]
+    _batched(client, "get_mail_from_attributes", rest, snap, snap.mail_from, snap.mail_from_read)
 
     failures = 0
     for item in snap.listing:
-        if not needs_details(item, stored.get(item.name), snap.dkim.get(item.name)):
+        if item.name not in detail:
             continue
         try:
             snap.details[item.name] = client.get_identity(item.name)

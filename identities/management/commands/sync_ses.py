@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 
 from config.env import known_ses_regions
 from identities.sync import sync_region
@@ -87,7 +87,10 @@ class Command(BaseCommand):
         if not regions:
             raise CommandError("nothing to sync: no active account-region matches")
         started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(regions))) as pool:
+        threads = min(MAX_THREADS, len(regions))
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            threads = 1  # threads cannot share an in-memory SQLite database (table locks)
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             results = list(pool.map(_sync_one, regions))
         rows = []
         failed = 0
