@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"emulator listening on http://{args.host}:{server.port}", flush=True)
     if dns is not None:
-        print(f"emulator DNS zone server on port {dns.port}", flush=True)
+        print(f"emulator DNS zone server on port {dns.port}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

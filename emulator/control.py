@@ -62,7 +62,12 @@ def _dispatch(
         scenario.apply(app, None if body.get("empty") else app.scenario)
         return {"ok": True}
     if head == "scenario" and method == "POST":
-        data = scenario.read(body["path"]) if "path" in body and len(body) == 1 else body
+        if set(body) == {"path"}:
+            data = scenario.read(body["path"])
+        elif set(body) == {"yaml"}:
+            data = scenario.parse_yaml(body["yaml"])
+        else:
+            data = body
         scenario.apply(app, data)
         return {"ok": True}
     if head == "state" and method == "GET":

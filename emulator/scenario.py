@@ -33,6 +33,15 @@ def read(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def parse_yaml(text: str) -> dict[str, Any]:
+    import yaml
+
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario is a mapping at the top level")
+    return data
+
+
 def _rate(target: Any, spec: Any, where: str) -> None:
     if spec is None:
         return

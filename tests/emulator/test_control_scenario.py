@@ -212,3 +212,32 @@ def test_python_m_emulator_refuses_a_bad_scenario(tmp_path):
         timeout=30,
     )
     assert proc.returncode == 2 and "every account needs an id" in proc.stderr
+
+
+def test_a_scenario_can_be_loaded_at_run_time_from_yaml_text(emu):
+    emu.control("POST", "scenario", {"yaml": "accounts:\n  - id: '444444444444'\n"})
+    assert [a["id"] for a in emu.control("GET", "state")["accounts"]] == ["444444444444"]
+
+
+def test_run_emulator_serves_the_zones_over_dns_when_asked():
+    import dns.resolver
+
+    scenario = {
+        "zones": [{"origin": "example.test", "nameservers": {"ns1.dns.example": "127.0.0.2"}}],
+        "accounts": [
+            {
+                "id": "000000000000",
+                "regions": {
+                    "us-east-1": {"identities": [{"name": "example.test", "dkim": "published"}]}
+                },
+            }
+        ],
+    }
+    with run_emulator(scenario, dns_port=0) as emu:
+        token = emu.client("sesv2").get_email_identity(EmailIdentity="example.test")[
+            "DkimAttributes"
+        ]["Tokens"][0]
+        resolver = dns.resolver.Resolver(configure=False)
+        resolver.nameservers, resolver.port = ["127.0.0.2"], emu.dns_port
+        answer = resolver.resolve(f"{token}._domainkey.example.test", "CNAME")
+        assert answer[0].target.to_text() == f"{token}.dkim.amazonses.com."
