@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from identities.models import RegionalIdentity
 from tests.factories import (
     AwsAccountFactory,
     IdentityFactory,
@@ -69,3 +70,11 @@ def test_table_lists_blocker_codes_warnings_marked(world) -> None:
     only = report("--blocking-only")
     assert "new@other.example" in only
     assert "admin@mydomain.example" not in only
+
+
+def test_blocking_only_with_nothing_blocked_says_so(world) -> None:
+    RegionalIdentity.objects.filter(verification_status="PENDING").update(
+        verification_status="SUCCESS", verified_for_sending=True
+    )
+    assert report("--blocking-only").strip() == "nothing is blocked"
+    assert json.loads(report("--format", "json", "--blocking-only")) == []

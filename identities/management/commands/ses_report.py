@@ -70,4 +70,5 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
         else:
-            self.stdout.write(render_table(rows) if rows else "no identities synced yet")
+            empty = "nothing is blocked" if options["blocking_only"] else "no identities synced yet"
+            self.stdout.write(render_table(rows) if rows else empty)
