@@ -49,7 +49,11 @@ def wipe() -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+            # Inside a transaction (a test's), deferred foreign-key checks of earlier inserts
+            # would block TRUNCATE: run them now, then defer again.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
             return
     # Children first, so foreign keys hold at every step.
     from identities.models import DnsCheck, Identity, RegionalIdentity
