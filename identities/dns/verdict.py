@@ -9,7 +9,6 @@ from identities.dns.expected import (
     BYODKIM,
     DKIM,
     MAIL_FROM_MX,
-    MAIL_FROM_SPF,
     VERIFICATION,
     ExpectedRecord,
 )
@@ -236,8 +235,7 @@ def judge_domain(
         DKIM: ses.dkim_status,
         BYODKIM: ses.dkim_status,
         VERIFICATION: ses.verification_status,
-        MAIL_FROM_MX: ses.mail_from_status,
-        MAIL_FROM_SPF: ses.mail_from_status,
+        MAIL_FROM_MX: ses.mail_from_status,  # SES verifies MAIL FROM by its MX alone
     }
     for v in verdicts:
         if verified_by.get(v.record.purpose) == _VERIFIED and v.verdict == MISSING:
