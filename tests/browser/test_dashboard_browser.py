@@ -1,0 +1,155 @@
+"""The dashboard in Chromium: log in, filter the grid to blocked identities, open one, resend
+its verification email, watch live refresh swap a row, run a send check.
+
+SES is faked at the chokepoint (regions.ses.client_for): the live server runs in this process.
+Saves docs/screenshots/grid.png and identity.png (the README shows them).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.utils import timezone
+
+from identities import views
+from identities.models import Identity, RegionalIdentity
+from identities.views_actions import resend_cooldown_key
+from regions import ses
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.seed import seed_dashboard
+from tests.factories import user_with_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class FakeSes:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def client_for(self, account, region_code: str) -> FakeSes:
+        self.region = region_code
+        return self
+
+    def verify_email(self, address: str) -> None:
+        self.sent.append((self.region, address))
+
+
+@pytest.fixture
+def fake_ses(monkeypatch):
+    fake = FakeSes()
+    monkeypatch.setattr(ses, "client_for", fake.client_for)
+    return fake
+
+
+@pytest.fixture
+def operator(transactional_db):
+    # Transactional tests flush the tables between tests, the migration's groups with them.
+    for name in ("viewer", "operator", "admin"):
+        Group.objects.get_or_create(name=name)
+    return user_with_role("olivia", "operator")
+
+
+@pytest.fixture
+def seeded(operator):
+    data = seed_dashboard()
+    yield data
+    cache.delete_many(
+        [resend_cooldown_key(pk) for pk in Identity.objects.values_list("pk", flat=True)]
+    )
+
+
+def _log_in(page, base: str) -> None:
+    page.goto(f"{base}/")
+    assert "/login/" in page.url  # login required
+    page.fill("#id_username", "olivia")
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_operator_finds_a_blocked_identity_and_resends_its_verification(
+    live_server, browser_page, browser_settings, seeded, fake_ses, monkeypatch
+):
+    monkeypatch.setattr(views, "POLL_SECONDS", 1)
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _log_in(page, base)
+
+    assert page.locator("#grid-body tr").count() == 9
+    assert "4" in page.inner_text("#grid-counters .is-bad .value")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "grid.png"))
+
+    # The reasons, on expand.
+    alerts, billing = seeded["alerts"], seeded["billing"]
+    page.click(f"#row-{alerts.pk} td.cell-blocked summary")
+    popover = page.locator(f"#row-{alerts.pk} td.cell-blocked .popover")
+    assert "Verification failed" in popover.inner_text()
+    assert "Resend the verification email" in popover.inner_text()
+
+    # Live refresh: billing becomes verified in eu-west-1; only its row is swapped (the open
+    # popover of another row stays open) and the counters follow, without a reload.
+    RegionalIdentity.objects.filter(identity=billing, region__code="eu-west-1").update(
+        verification_status="SUCCESS",
+        verified_for_sending=True,
+        sending_enabled=True,
+        changed_at=timezone.now(),
+    )
+    page.wait_for_function(
+        f"!document.querySelector('#row-{billing.pk} td.cell-blocked')", timeout=10000
+    )
+    assert "Sending" in page.inner_text(f"#row-{billing.pk}")
+    assert page.locator(f"#row-{alerts.pk} details[open]").count() == 1
+    assert "3" in page.inner_text("#grid-counters .is-bad .value")
+
+    # Filter to blocked identities: swapped in place, the URL follows.
+    page.check("#f-blocking")
+    page.wait_for_function("document.querySelectorAll('#grid-body tr').length === 3")
+    assert "blocking=1" in page.url
+    names = page.locator("#grid-body .identity-name").all_inner_texts()
+    assert names == ["alerts@ops.example.net", "news.example.io", "shop.example.org"]
+    page.reload()  # the filtered view survives a plain page load
+    assert page.locator("#grid-body tr").count() == 3
+    assert page.is_checked("#f-blocking")
+
+    # Open the identity page from the grid.
+    page.click(f"#row-{alerts.pk} a.identity-name")
+    page.wait_for_url(f"{base}/identities/{alerts.pk}/")
+    assert "The link expires after 24 hours." in page.inner_text("#walkthrough")
+    page.screenshot(path=str(SCREENSHOTS / "identity.png"), full_page=True)
+
+    # Resend: the outcome appears in place; a second click is held back by the cooldown.
+    page.click(".action-bar button:has-text('Resend verification')")
+    outcome = page.wait_for_selector("#action-result .flash-success")
+    assert "Verification email sent from us-east-1" in outcome.inner_text()
+    assert fake_ses.sent == [("us-east-1", "alerts@ops.example.net")]
+    assert page.url == f"{base}/identities/{alerts.pk}/"
+    page.click(".action-bar button:has-text('Resend verification')")
+    page.wait_for_selector("#action-result .flash-warning")
+    assert "to protect the mailbox" in page.inner_text("#action-result")
+    assert len(fake_ses.sent) == 1
+    page.screenshot(path=str(SCREENSHOTS / "identity-resent.png"))
+
+    # The history shows the action after a reload.
+    page.reload()
+    assert re.search(r"resend_verification\s+us-east-1", page.inner_text("#timeline"))
+
+
+def test_operator_runs_a_send_check_from_the_dashboard(
+    live_server, browser_page, browser_settings, seeded
+):
+    page, base = browser_page, live_server.url
+    _log_in(page, base)
+    page.click("nav.mainnav a:has-text('Send check')")
+    page.wait_for_url(f"{base}/send-check/")
+    page.fill('input[name="sender"]', "admin@mydomain.example")
+    page.fill('textarea[name="recipients"]', "someone@example.com")
+    page.select_option('select[name="account"]', label="staging")
+    page.select_option('select[name="region"]', "us-east-1")
+    page.click("#send-check-panel button[type=submit]")
+    error = page.wait_for_selector("code.ses-error")
+    assert "Email address is not verified" in error.inner_text()
+    assert "someone@example.com" in error.inner_text()
