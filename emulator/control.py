@@ -133,12 +133,16 @@ def _identity(app: App, method: str, reg: Region, raw: str, body: dict[str, Any]
         ):
             if key in body:
                 if body[key] is None:
-                    lc.pinned = False  # back to evaluation against DNS and clock
+                    if lc.pinned:  # back to evaluation against DNS and clock, afresh
+                        lc.restart(app.state.now())
                     continue
                 value = str(body[key]).upper()
                 if value not in STATUSES:
                     raise ControlError(400, f"{key} must be one of {STATUSES} or null")
                 lc.status, lc.pinned = value, True
+        if body.get("restart"):
+            for lc in (ident.verification, ident.dkim, ident.mail_from):
+                lc.restart(app.state.now())
         if "sending_enabled" in body:
             ident.sending_enabled = bool(body["sending_enabled"])
         for what in body.get("publish") or []:

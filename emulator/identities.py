@@ -140,8 +140,11 @@ class Identities:
         changed = origin != ident.dkim_origin or origin == "EXTERNAL" or not ident.dkim.last_checked
         ident.dkim_origin = origin
         ident.signing_enabled = True
-        if changed:
+        # SES stops looking after a FAILED: setting the signing attributes again restarts it.
+        if changed or ident.dkim.status == "FAILED":
             ident.dkim.restart(now)
+        if ident.verification.status == "FAILED":
+            ident.verification.restart(now)
 
     def tokens(self, reg: Region, ident: Identity) -> list[str]:
         """The tokens to publish: a DEED replica shows its primary's."""

@@ -3,8 +3,10 @@
 A domain's DKIM (and with it the domain) goes SUCCESS when its records are published,
 stays PENDING while SES keeps looking (`verification_timeout_seconds`, 72 h), then
 FAILED; a SUCCESS whose records vanish goes TEMPORARY_FAILURE, then FAILED after another
-window. Email addresses stay PENDING until their link is clicked and go FAILED when the
-link expires. "Published" means what `ZoneStore.published()` answers (via dnsview).
+window. FAILED is final until verification is restarted: PutEmailIdentityDkimSigningAttributes,
+v1 VerifyDomainIdentity / VerifyDomainDkim, or the control API's `restart`. Email
+addresses stay PENDING until their link is clicked and go FAILED when the link expires.
+"Published" means what `ZoneStore.published()` answers (via dnsview).
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ def deed_origin(region: str) -> str:
 
 def _step(lc: Lifecycle, ok: bool, now: float, timeout: float, error: str | None) -> None:
     """Advance one state machine given whether its records are visible now."""
-    if lc.pinned:
-        return
+    if lc.pinned or lc.status == "FAILED":
+        return  # SES stops looking once FAILED: only restarting verification resumes it
     lc.last_checked = now
     if ok:
         lc.status, lc.last_success, lc.error_type = "SUCCESS", now, None

@@ -132,9 +132,12 @@ def run(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, A
             if kind != "DOMAIN":
                 raise invalid(f"Invalid domain name <{raw}>.")
             ident = reg.identities.get(name) or ids.create(reg, raw)
+            ev.evaluate(reg, ident)  # a FAILED that only time has caused must show first
             if action == "VerifyDomainIdentity":
+                if ident.verification.status == "FAILED":  # asking again restarts it
+                    ident.verification.restart(st.now())
                 return {"VerificationToken": ident.verification_token}
-            if ident.dkim_origin != "AWS_SES":
+            if ident.dkim_origin != "AWS_SES" or ident.dkim.status == "FAILED":
                 ids.apply_dkim(reg, ident, "AWS_SES", None)
             return {"DkimTokens": ids.tokens(reg, ident)}
         if action == "DeleteIdentity":

@@ -164,3 +164,27 @@ def test_control_api_pins_and_unpins_a_status(emu, ses):
         "POST", path, {"verification_status": None, "dkim_status": None, "publish": ["dkim"]}
     )
     assert _status(ses) == ("SUCCESS", "SUCCESS")
+
+
+def test_failed_is_final_until_verification_is_restarted(emu, ses, ses1):
+    tokens = ses.create_email_identity(EmailIdentity="example.test")["DkimAttributes"]["Tokens"]
+    emu.advance(73 * HOUR)
+    assert _status(ses) == ("FAILED", "FAILED")
+    _publish(emu, tokens)
+    assert _status(ses) == ("FAILED", "FAILED")  # SES stopped looking
+    out = ses.put_email_identity_dkim_signing_attributes(
+        EmailIdentity="example.test", SigningAttributesOrigin="AWS_SES"
+    )
+    assert out["DkimStatus"] == "SUCCESS"
+    assert _status(ses) == ("SUCCESS", "SUCCESS")
+
+
+def test_v1_verify_domain_dkim_and_the_control_api_restart_a_failed_domain(emu, ses, ses1):
+    tokens = ses.create_email_identity(EmailIdentity="example.test")["DkimAttributes"]["Tokens"]
+    emu.advance(73 * HOUR)
+    assert ses1.verify_domain_dkim(Domain="example.test")["DkimTokens"] == tokens
+    assert _status(ses) == ("PENDING", "PENDING")
+    emu.advance(73 * HOUR)
+    assert _status(ses)[0] == "FAILED"
+    emu.control("POST", "identities/000000000000/us-east-1/example.test", {"restart": True})
+    assert _status(ses) == ("PENDING", "PENDING")
