@@ -88,3 +88,20 @@ def test_unparsable_resolver_setting_is_a_clear_error(value: str, message: str) 
 def test_input_errors_are_value_errors() -> None:
     assert issubclass(DnsInputError, ValueError)
     assert issubclass(InvalidResolverSetting, DnsInputError)
+
+
+def test_an_empty_resolver_setting_means_the_system_resolver(monkeypatch) -> None:
+    import dns.resolver
+
+    class FakeResolver:
+        nameservers = ["192.0.2.53"]
+
+    monkeypatch.setattr(dns.resolver, "Resolver", FakeResolver)
+    assert ProbeConfig.from_settings("", 5353, 2.0, 16).resolver == ("192.0.2.53", 5353)
+
+    def unconfigured():
+        raise dns.resolver.NoResolverConfiguration("no nameservers")
+
+    monkeypatch.setattr(dns.resolver, "Resolver", unconfigured)
+    with pytest.raises(InvalidResolverSetting, match="system has no resolver configured"):
+        ProbeConfig.from_settings(" ", 53, 2.0, 16)
