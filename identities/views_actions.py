@@ -117,7 +117,10 @@ def _cooldown_message(key: str, cooldown: int) -> str:
     sent = cache.get(key)
     wait = cooldown - int(time.time() - sent) if isinstance(sent, (int, float)) else cooldown
     wait = max(1, min(wait, cooldown))
-    when = f"{wait // 60} min {wait % 60} s" if wait >= 60 else f"{wait} s"
+    minutes, seconds = divmod(wait, 60)
+    when = " ".join(
+        p for p in (f"{minutes} min" if minutes else "", f"{seconds} s" if seconds else "") if p
+    )
     return (
         "A verification email was sent moments ago: to protect the mailbox, the next one can "
         f"be sent in {when}. Check the inbox and the spam folder first."
