@@ -241,3 +241,21 @@ def test_run_emulator_serves_the_zones_over_dns_when_asked():
         resolver.nameservers, resolver.port = ["127.0.0.2"], emu.dns_port
         answer = resolver.resolve(f"{token}._domainkey.example.test", "CNAME")
         assert answer[0].target.to_text() == f"{token}.dkim.amazonses.com."
+
+
+def test_concurrent_clients_keep_the_state_consistent(emu):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(n: int) -> int:
+        ses = emu.client("sesv2", region_name=f"eu-west-{n % 3 + 1}")
+        for i in range(20):
+            ses.create_email_identity(EmailIdentity=f"w{n}-{i}@example.test")
+            ses.list_email_identities(PageSize=5)
+        return n
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert sorted(pool.map(work, range(6))) == list(range(6))
+    state = emu.control("GET", "state")
+    counts = {r["region"]: r["identity_count"] for a in state["accounts"] for r in a["regions"]}
+    assert counts == {"eu-west-1": 40, "eu-west-2": 40, "eu-west-3": 40}
+    assert emu.control("GET", "stats")["total"] == 240
