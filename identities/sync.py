@@ -150,17 +150,18 @@ def _client(region: Region) -> tuple[ses.SesClient | None, str]:
 def _run(region: Region, run: SyncRun) -> None:
     region.refresh_from_db()
     client, client_error = _client(region)
+    rows = sync_apply.load_rows(region)  # the lock is ours: nobody else writes them meanwhile
     if client is None:
         snap = Snapshot(listing_error=client_error, errors=[client_error], permanent_error=True)
         snap.account_error = client_error
     else:
-        stored = sync_apply.stored_view(sync_apply.load_rows(region))
+        stored = sync_apply.stored_view(rows)
         snap = read_region(client, stored)
     now = timezone.now()
     error = "; ".join(snap.errors)[:4000]
     previous_error = region.last_sync_error
     with transaction.atomic():
-        result, _ = sync_apply.apply_snapshot(region, snap, now)
+        result, _ = sync_apply.apply_snapshot(region, snap, now, rows)
         region.last_sync_finished_at = now
         if error:
             region.last_sync_error = error

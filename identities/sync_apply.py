@@ -42,7 +42,8 @@ QUIET = (
     "synced_at",
     "details_synced_at",
 )
-UPDATE_FIELDS = [*WATCHED, *QUIET, "changed_at"]
+# Compared before/after to find the rows worth rewriting (synced_at moves on every sync).
+STORED = [*WATCHED, *(f for f in QUIET if f != "synced_at")]
 
 # Region fields from GetAccount; changes to these are account events.
 ACCOUNT_WATCHED = {
@@ -237,7 +238,10 @@ def _account_message(field: str, old: object, new: object) -> str:
 
 
 def apply_snapshot(
-    region: Region, snap: Snapshot, now: datetime
+    region: Region,
+    snap: Snapshot,
+    now: datetime,
+    rows: dict[str, RegionalIdentity] | None = None,
 ) -> tuple[ApplyResult, list[Event]]:
     """Diff and write. Returns counts and the events written. Call inside a transaction."""
     result = ApplyResult()
@@ -253,7 +257,7 @@ def apply_snapshot(
     first_sync = False
     created: list[RegionalIdentity] = []
     if snap.listing is not None:
-        rows = load_rows(region)
+        rows = load_rows(region) if rows is None else rows
         first_sync = not rows and region.last_success_at is None
         listed = {i.name: i for i in snap.listing}
         identities = _identities_for(region, {i.name: i.kind for i in snap.listing})
@@ -268,7 +272,7 @@ def apply_snapshot(
                 rows[name] = ri
                 created.append(ri)
             else:
-                before[name] = {f: getattr(ri, f) for f in WATCHED}
+                before[name] = {f: getattr(ri, f) for f in STORED}
                 if not ri.present:
                     # Reappeared: a recreated identity has new tokens; read it afresh.
                     ri.verification_token = ""
@@ -278,6 +282,10 @@ def apply_snapshot(
                 setattr(ri, field, value)
         _derive_address_sending(rows, snap)
 
+        # Only rows whose stored values moved are rewritten (bulk_update's CASE per row and
+        # field is costly); `synced_at` of every present row is set in one UPDATE below.
+        touched: list[RegionalIdentity] = []
+        touched_fields: set[str] = set()
         for ri in updated:
             name = ri.identity.name
             for field in WATCHED:
@@ -285,6 +293,10 @@ def apply_snapshot(
                 if old != new:
                     events.append(_status_event(region, name, field, old, new))
                     ri.changed_at = now
+            moved = [f for f in STORED if getattr(ri, f) != before[name][f]]
+            if moved:
+                touched.append(ri)
+                touched_fields.update(moved)
         if not first_sync:
             for ri in created:
                 events.append(
@@ -317,14 +329,19 @@ def apply_snapshot(
                 ri.present = False
                 ri.gone_at = now
                 ri.changed_at = now
-                updated.append(ri)
+                touched.append(ri)
+                touched_fields.update({"present", "gone_at", "changed_at"})
                 events.append(_status_event(region, name, "present", True, False))
 
         RegionalIdentity.objects.bulk_create(created, batch_size=500)
-        RegionalIdentity.objects.bulk_update(updated, UPDATE_FIELDS, batch_size=500)
+        if touched:
+            fields = sorted(touched_fields | {"changed_at"})
+            RegionalIdentity.objects.bulk_update(touched, fields, batch_size=500)
+        # Everything present was just listed (the listing is complete).
+        RegionalIdentity.objects.filter(region=region, present=True).update(synced_at=now)
         result.identities = len(listed)
         region_changed = (
-            region_changed or bool(created) or any(ri.changed_at == now for ri in updated)
+            region_changed or bool(created) or any(ri.changed_at == now for ri in touched)
         )
 
     record_events(events)
