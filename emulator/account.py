@@ -36,11 +36,14 @@ def resolve_review(state: State, reg: Region) -> None:
         finish_review(reg, reg.review_outcome or state.settings.review_outcome)
 
 
-def finish_review(reg: Region, status: str) -> None:
+def finish_review(reg: Region, status: str, now: float | None = None) -> None:
     if status not in ("GRANTED", "DENIED", "FAILED", "PENDING"):
         raise ValueError("review status must be GRANTED, DENIED, FAILED or PENDING")
-    if reg.review is None:
-        reg.review = {"case_id": _case_id(), "requested_at": time.time()}
+    if reg.review is None or status == "PENDING":
+        reg.review = {
+            "case_id": _case_id(),
+            "requested_at": now if now is not None else time.time(),
+        }
     reg.review["status"] = status
     if status == "GRANTED":
         set_production(reg, True)

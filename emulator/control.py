@@ -80,7 +80,7 @@ def _dispatch(
         return region_json(app, reg)
     if head == "review" and len(parts) == 3 and method == "POST":
         reg = st.region(parts[1], parts[2])
-        account.finish_review(reg, str(body.get("status", "")).upper())
+        account.finish_review(reg, str(body.get("status", "")).upper(), st.now())
         return account.account_json(st, reg)
     if head == "identities" and len(parts) == 4:
         return _identity(app, method, st.region(parts[1], parts[2]), parts[3], body)
