@@ -18,7 +18,13 @@ from django.utils import timezone
 from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
 from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.probe import ProbeConfig, Prober
-from identities.dns.verdict import UNKNOWN, RecordVerdict, SesState, judge_domain
+from identities.dns.verdict import (
+    UNKNOWN,
+    RecordVerdict,
+    SesState,
+    add_cross_region_diagnoses,
+    judge_domain,
+)
 from identities.models import DnsCheck, Identity, RegionalIdentity
 from regions.events import build_event, record_events
 from regions.models import Event, SyncRun
@@ -134,11 +140,16 @@ def probe_regionals(
         hints = {r.name: r.zone_hint for _, records, _ in planned for r in records}
         probes = prober.probe(wanted, hints)
         run.calls = prober.queries
+        by_identity: dict[int, dict[str, list[RecordVerdict]]] = {}
         for ri, records, note in planned:
             ses = SesState(ri.verification_status, ri.dkim_status, ri.mail_from_status)
             verdicts = judge_domain(records, probes, ses, note)
             outcome.verdicts[ri.pk] = verdicts
-            run.changes += store_verdicts(ri, verdicts, trigger=trigger, actor=actor)
+            by_identity.setdefault(ri.identity_id, {})[ri.region.code] = verdicts
+        for by_region in by_identity.values():
+            add_cross_region_diagnoses(by_region)
+        for ri, _, _ in planned:
+            run.changes += store_verdicts(ri, outcome.verdicts[ri.pk], trigger=trigger, actor=actor)
         unknown = any(v.verdict == UNKNOWN for vs in outcome.verdicts.values() for v in vs)
         run.status = (
             SyncRun.Status.PARTIAL if outcome.errors or unknown else SyncRun.Status.SUCCEEDED

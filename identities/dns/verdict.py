@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from identities.dns.expected import (
@@ -186,6 +186,15 @@ def judge(record: ExpectedRecord, probe: RecordProbe) -> RecordVerdict:
     if unknown:
         why = ", ".join(f"{h} ({_describe(probe, h)})" for h in unknown)
         result.diagnoses.append(Diagnosis("no_answer", f"No usable answer from {why}."))
+        refusing = [h for h in unknown if _describe(probe, h) == "refused"]
+        if refusing:
+            result.diagnoses.append(
+                Diagnosis(
+                    "lame_delegation",
+                    f"{', '.join(refusing)} refuses to answer for {probe.zone.origin}: the parent "
+                    "lists a nameserver that does not serve the zone (a lame delegation).",
+                )
+            )
     if not states or len(unknown) == len(states):
         result.verdict = UNKNOWN
     elif good and bad:
@@ -250,3 +259,24 @@ def judge_domain(
         for v in verdicts:
             v.diagnoses.append(Diagnosis("idn", note))
     return verdicts
+
+
+def add_cross_region_diagnoses(by_region: Mapping[str, Sequence[RecordVerdict]]) -> None:
+    """One identity in several regions: when a region's DKIM CNAMEs are all missing while
+    another region's are published, say that each region has its own tokens."""
+    published = sorted(
+        region
+        for region, verdicts in by_region.items()
+        if any(v.record.purpose == DKIM and v.verdict in (OK_V, PARTIAL) for v in verdicts)
+    )
+    for region, verdicts in by_region.items():
+        dkim = [v for v in verdicts if v.record.purpose == DKIM]
+        others = [r for r in published if r != region]
+        if dkim and others and all(v.verdict == MISSING for v in dkim):
+            text = (
+                f"The DKIM CNAMEs of {', '.join(others)} are published, but each region has its "
+                f"own tokens: publish these {len(dkim)} as well, or recreate the identity here "
+                f"as a DEED replica of {others[0]} to reuse its records."
+            )
+            for v in dkim:
+                v.diagnoses.append(Diagnosis("other_region_tokens", text))

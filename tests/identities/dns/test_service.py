@@ -169,3 +169,25 @@ def test_the_task_body_probes_and_returns_the_run_status(zones, dns_settings, do
     publish(zones)
     assert probe_dns_task.run(trigger="beat") == "succeeded"
     assert SyncRun.objects.get().kind == SyncRun.Kind.DNS
+
+
+def test_another_regions_published_tokens_are_pointed_out(zones, dns_settings, domain) -> None:
+    publish(zones)
+    eu = RegionalIdentityFactory(
+        identity=domain.identity,
+        region=RegionFactory(account=domain.identity.account, code="eu-west-1"),
+        dkim_tokens=["eee", "fff", "ggg"],
+        dkim_origin="AWS_SES",
+    )
+    probe_all()
+    check = DnsCheck.objects.get(regional_identity=eu, name="eee._domainkey.example.com")
+    assert check.verdict == "missing"
+    assert "The DKIM CNAMEs of us-east-1 are published, but each region has its own tokens" in (
+        check.diagnosis
+    )
+    assert "DEED replica of us-east-1" in check.diagnosis
+    assert (
+        not DnsCheck.objects.filter(regional_identity=domain)
+        .exclude(diagnosis="")
+        .filter(diagnosis__contains="own tokens")
+    )

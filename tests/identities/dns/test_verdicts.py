@@ -313,3 +313,13 @@ def test_idn_domain_is_probed_as_punycode_and_says_so(
     assert list(result) == ["dmarc _dmarc.xn--bcher-kva.example"]
     assert result["dmarc _dmarc.xn--bcher-kva.example"].verdict == "ok"
     assert "xn--bcher-kva.example" in ascii_name(spec.domain).note
+
+
+def test_a_nameserver_refusing_the_zone_is_named_as_a_lame_delegation(
+    zones: ZoneStore, config: ProbeConfig
+) -> None:
+    publish_all(zones)
+    zones.set_fault("_dmarc.example.com", "refused", server="ns2.dns.test")
+    v = verdicts(config, SPEC)[DMARC]
+    assert v.verdict == "ok" and "lame_delegation" in v.codes
+    assert "ns2.dns.test refuses to answer for example.com" in v.diagnosis
