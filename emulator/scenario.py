@@ -208,6 +208,10 @@ def _identity(app: App, reg: Region, spec: dict[str, Any]) -> None:
                 ident.dkim.status = status
         if status == "SUCCESS":
             ident.verification.last_success = st.now()
+        if spec.get("pin"):
+            # Keep this status whatever the DNS says: big benchmark worlds need no records.
+            ident.verification.status = ident.dkim.status = status
+            ident.verification.pinned = ident.dkim.pinned = True
 
 
 def dkim_records(app: App, reg: Region, ident: Any) -> list[tuple[str, str, str]]:

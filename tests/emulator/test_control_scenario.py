@@ -259,3 +259,24 @@ def test_concurrent_clients_keep_the_state_consistent(emu):
     counts = {r["region"]: r["identity_count"] for a in state["accounts"] for r in a["regions"]}
     assert counts == {"eu-west-1": 40, "eu-west-2": 40, "eu-west-3": 40}
     assert emu.control("GET", "stats")["total"] == 240
+
+
+def test_a_pinned_scenario_status_ignores_the_dns():
+    scenario = {
+        "accounts": [
+            {
+                "id": "000000000000",
+                "regions": {
+                    "us-east-1": {
+                        "identities": [{"name": "nozone.test", "status": "SUCCESS", "pin": True}]
+                    }
+                },
+            }
+        ]
+    }
+    with run_emulator(scenario) as emu:
+        got = emu.client("sesv2").get_email_identity(EmailIdentity="nozone.test")
+        assert (got["VerificationStatus"], got["DkimAttributes"]["Status"]) == (
+            "SUCCESS",
+            "SUCCESS",
+        )
