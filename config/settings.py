@@ -22,6 +22,9 @@ from config.env import (
     parse_database_url,
 )
 
+# Pure (stdlib only, no models): safe to import before Django is set up.
+from identities.dns.names import parse_resolver as parse_dns_resolver
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("SESOPS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -191,6 +194,10 @@ SESOPS_DNS_CONCURRENCY = env_int("SESOPS_DNS_CONCURRENCY", 16, minimum=1)
 # Nameservers (host or IP, comma list) also asked when the delegated ones lack a record, to
 # spot records edited in a zone the parent does not delegate to (e.g. a second DNS provider).
 SESOPS_DNS_EXTRA_NAMESERVERS = env_list("SESOPS_DNS_EXTRA_NAMESERVERS")
+try:  # an unparsable resolver would fail every probe: stop at start instead, saying why
+    parse_dns_resolver(SESOPS_DNS_RESOLVER, SESOPS_DNS_PORT)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 # Demo only: a "log in as demo user" button on the login page, no createsuperuser needed.
 SESOPS_DEMO_LOGIN = env_bool("SESOPS_DEMO_LOGIN", False)
 if SESOPS_DEMO_LOGIN and not DEBUG:

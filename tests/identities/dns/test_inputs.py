@@ -105,3 +105,18 @@ def test_an_empty_resolver_setting_means_the_system_resolver(monkeypatch) -> Non
     monkeypatch.setattr(dns.resolver, "Resolver", unconfigured)
     with pytest.raises(InvalidResolverSetting, match="system has no resolver configured"):
         ProbeConfig.from_settings(" ", 53, 2.0, 16)
+
+
+def test_an_unparsable_resolver_setting_stops_start_up_with_the_reason() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "SESOPS_DNS_RESOLVER": "127.0.0.1:dns"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SESOPS_DNS_RESOLVER='127.0.0.1:dns': port 'dns' is not a number" in result.stderr
