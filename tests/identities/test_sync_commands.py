@@ -58,7 +58,9 @@ def test_sync_ses_limits_itself_to_the_given_regions(emulator_backend):
 
 
 def test_sync_ses_rejects_an_unknown_account():
-    with pytest.raises(CommandError, match="no account labelled 'nope' \\(known accounts: default"):
+    with pytest.raises(
+        CommandError, match="no account labelled 'nope' \\(known accounts: default\\)"
+    ):
         _run("sync_ses", "--account", "nope")
 
 

@@ -37,9 +37,18 @@ def test_sync_all_regions_fans_out_one_task_per_active_visible_region(published,
 
     count = tasks.sync_all_regions.run()
 
+    assert count == 1
+    assert published == [((visible.pk,), {"trigger": "beat"})]
+
+
+def test_sync_all_regions_on_an_empty_install_syncs_the_default_account(published, settings):
+    settings.SESOPS_REGIONS = ["us-east-1", "eu-west-1"]
+
+    count = tasks.sync_all_regions.run()
+
     default = AwsAccount.objects.get(label=DEFAULT_ACCOUNT_LABEL)
-    expected = {visible.pk, *Region.objects.filter(account=default).values_list("pk", flat=True)}
-    assert count == 3
+    expected = set(Region.objects.filter(account=default).values_list("pk", flat=True))
+    assert count == 2
     assert {args[0] for args, _ in published} == expected
     assert all(kwargs == {"trigger": "beat"} for _, kwargs in published)
 
