@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from regions.models import Event
-from tests.factories import AwsAccountFactory, EventFactory, RegionFactory
+from tests.factories import AwsAccountFactory, EventFactory, IdentityFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/activity/"
@@ -163,3 +163,13 @@ def test_query_count_does_not_grow_with_events(viewer_client, events) -> None:
 
 def test_post_is_not_allowed(operator_client) -> None:
     assert operator_client.post(URL).status_code == 405
+
+
+def test_events_link_to_their_identity_page_when_it_exists(viewer_client, events) -> None:
+    main = AwsAccountFactory(label="main")
+    identity = IdentityFactory(account=main, name="admin@mydomain.example")
+    IdentityFactory(account=AwsAccountFactory(label="other"), name="billing@mydomain.example")
+    html = viewer_client.get(URL).content.decode()
+    assert f'href="/identities/{identity.pk}/"' in html
+    # billing@ exists only in another account: no link to the wrong identity, a grid search.
+    assert 'href="/?q=billing%40mydomain.example"' in html
