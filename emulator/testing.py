@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from emulator import scenario as scenario_mod
@@ -103,6 +104,14 @@ class RunningEmulator:
             **kw,
         )
 
+    def env(self, access_key: str = FAKE_KEY) -> dict[str, str]:
+        """Environment for a subprocess (Django, Celery) whose boto3 should talk to us."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": access_key,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET,
+        }
+
     def mail(self, to: str | None = None) -> list[dict[str, Any]]:
         path = "/_emulator/mail" + (f"?to={urllib.request.quote(to)}" if to else "")
         return self.control("GET", path)["mail"]
@@ -141,10 +150,15 @@ def start_dns(store: ZoneStore, port: int) -> Any:
 
 
 @contextmanager
-def run_emulator(  # dns_port=0 picks a free DNS port (see .dns_port)
-    scenario: dict[str, Any] | None = None, dns_port: int | None = None
+def run_emulator(
+    scenario: dict[str, Any] | str | Path | None = None, dns_port: int | None = None
 ) -> Iterator[RunningEmulator]:
-    """Run an emulator on a free port in a background thread for the `with` block."""
+    """Run an emulator on a free port in a background thread for the `with` block.
+
+    `scenario`: a dict, or the path of a YAML/JSON file. `dns_port`: None runs no DNS
+    server, 0 picks a free port (read it from `.dns_port`)."""
+    if isinstance(scenario, str | Path):
+        scenario = scenario_mod.read(scenario)
     data = dict(scenario or {})
     data.setdefault("rate_limit", {"rps": 0})
     app = App()

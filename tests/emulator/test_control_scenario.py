@@ -280,3 +280,21 @@ def test_a_pinned_scenario_status_ignores_the_dns():
             "SUCCESS",
             "SUCCESS",
         )
+
+
+def test_run_emulator_takes_a_scenario_file_and_gives_a_subprocess_environment():
+    with run_emulator(DEMO) as emu:
+        env = emu.env(access_key="AKIAPROD000000000001")
+        assert env["AWS_ENDPOINT_URL"] == emu.url
+        code = (
+            "import boto3; c = boto3.client('sesv2', region_name='eu-west-1');"
+            "print(c.get_account()['ProductionAccessEnabled'])"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.stdout.strip() == "True", out.stderr
