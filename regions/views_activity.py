@@ -31,6 +31,7 @@ class ActivityFilters:
     region: str = ""
     identity: str = ""
     actor: str = ""
+    result: str = ""
 
     @classmethod
     def from_params(cls, params: QueryDict) -> ActivityFilters:
@@ -41,6 +42,7 @@ class ActivityFilters:
             region=params.get("region", "").strip()[:32],
             identity=params.get("identity", "").strip()[:320],
             actor=params.get("actor", "").strip()[:150],
+            result=params.get("result", "") if params.get("result") in Event.Result.values else "",
         )
 
     def apply(self, events: QuerySet[Event]) -> QuerySet[Event]:
@@ -59,6 +61,8 @@ class ActivityFilters:
             events = events.filter(
                 Q(actor_name__icontains=self.actor) | Q(actor__username__icontains=self.actor)
             )
+        if self.result:
+            events = events.filter(result=self.result)
         return events
 
     def as_params(self) -> dict[str, str]:
@@ -102,6 +106,7 @@ def activity(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "kinds": Event.Kind.choices,
+        "results": Event.Result.choices,
         "accounts": list(AwsAccount.objects.values_list("label", flat=True)),
         "region_codes": sorted(set(Region.objects.values_list("code", flat=True))),
     }

@@ -92,6 +92,9 @@ def test_every_role_sees_the_feed_newest_first(request, events, client_fixture: 
         ({"actor": "oper"}, ["action"]),
         ({"kind": "status", "region": "us-east-1", "identity": "admin"}, ["status"]),
         ({"kind": "status", "region": "eu-west-1"}, []),
+        ({"result": "error"}, ["error"]),
+        ({"result": "ok"}, ["action"]),
+        ({"result": "maybe"}, ["error", "action", "status"]),  # unknown result: ignored
     ],
 )
 def test_filters(viewer_client, events, params: dict[str, str], expected: list[str]) -> None:
