@@ -2,14 +2,8 @@
 
 Every read runs a fixed number of queries whatever the number of identities: the page's
 identities are loaded once, their regional rows and DNS checks are prefetched for that page
-only (identities.states.cells_for), and the "blocked" figures come from a cheap SQL
-pre-filter followed by the blockers engine on the candidates it returns.
-
-The pre-filter is a superset of what the engine can call blocking: a cell is blocked only
-when the account-region itself blocks (shut down, sending paused, quota used up) or when the
-identity's own row is unverified, has sending disabled, or has a MAIL FROM in trouble. Rows
-that pass none of those tests cannot be blocked, so the engine never needs to see them.
-tests/identities/test_views_grid.py checks the shortcut against the engine on every case.
+only (identities.states.cells_for), and the "blocked" figures over the whole filtered set come
+from identities.selectors_blocked (an SQL pre-filter, then the engine on plain rows).
 """
 
 from __future__ import annotations
@@ -22,11 +16,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from identities.blockers import Blocker
 from identities.models import DnsCheck, Identity, RegionalIdentity
+from identities.selectors_blocked import blocked_identities
 from identities.states import Cell, cells_for
 from regions.models import Region
 
@@ -200,68 +195,6 @@ def filtered_identities(filters: GridFilters, columns: Sequence[Column]) -> Quer
     return qs.order_by("name", "account__label", "pk")
 
 
-def _region_blocks(column: Column) -> bool:
-    """Account-level states that block every identity of the region (engine: _account)."""
-    r = column.region
-    quota, sent = r.max_24_hour_send, r.sent_last_24_hours
-    exhausted = quota is not None and quota != -1 and sent is not None and sent >= quota
-    return (
-        r.sending_enabled is False
-        or (r.enforcement_status or "").upper() not in ("", "HEALTHY")
-        or exhausted
-    )
-
-
-def blocked_candidates(identities: QuerySet[Identity], columns: Sequence[Column]) -> set[int]:
-    """Ids of identities that might be blocked in a shown column (a superset; one query)."""
-    region_ids = [c.region.pk for c in columns]
-    blocking_regions = [c.region.pk for c in columns if _region_blocks(c)]
-    verified = Q(verified_for_sending=True) | Q(
-        verified_for_sending__isnull=True, verification_status="SUCCESS"
-    )
-    suspicious = (
-        ~verified
-        | Q(sending_enabled=False)
-        | (~Q(mail_from_domain="") & ~Q(mail_from_status__in=["", "SUCCESS"]))
-        | Q(region_id__in=blocking_regions)
-    )
-    return set(
-        RegionalIdentity.objects.filter(
-            suspicious,
-            present=True,
-            region_id__in=region_ids,
-            identity__in=identities.order_by().values("pk"),
-        )
-        .values_list("identity_id", flat=True)
-        .distinct()
-    )
-
-
-def _blocked_from_candidates(
-    candidate_ids: set[int], columns: list[Column], now: datetime
-) -> list[int]:
-    """Run the engine on the candidates only; count per column; return blocked ids by name."""
-    if not candidate_ids:
-        return []
-    candidates = list(
-        Identity.objects.filter(pk__in=candidate_ids)
-        .select_related("account")
-        .order_by("name", "account__label", "pk")
-    )
-    cells = cells_for(candidates, [c.region for c in columns], now=now)
-    blocked: list[int] = []
-    for identity in candidates:
-        hit = False
-        for column in columns:
-            cell = cells.get((identity.pk, column.region.pk))
-            if cell is not None and cell.status == "blocked":
-                column.blocked += 1
-                hit = True
-        if hit:
-            blocked.append(identity.pk)
-    return blocked
-
-
 def _blocker_key(b: Blocker) -> tuple:
     return (b.code, b.severity, b.message, b.remedy, b.action)
 
@@ -307,7 +240,7 @@ def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
         and (not filters.region or r.code == filters.region)
     ]
     identities = filtered_identities(filters, columns)
-    blocked_ids = _blocked_from_candidates(blocked_candidates(identities, columns), columns, now)
+    blocked_ids = blocked_identities(identities, columns, now)
     if filters.blocking:
         paginator = Paginator(blocked_ids, PAGE_SIZE)
         page = paginator.get_page(filters.page)
