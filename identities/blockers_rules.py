@@ -290,6 +290,23 @@ _DNS_RULES = (
 )
 
 
+def _record_blocks(identity: IdentityState, record: DnsState) -> bool:
+    """Does this bad record explain why the identity cannot send right now?
+
+    Only records the probe rates blocking, and only while SES itself is not satisfied: a
+    verified identity still sends (SES notices within its next checks, hence a warning), and
+    a MAIL FROM record matters only when SES rejects on MX failure.
+    """
+    if record.severity != BLOCKING:
+        return False
+    if record.purpose.startswith("mail_from"):
+        # As in mail_from(): an unknown ("") status is not evidence of a failure.
+        status = (identity.mail_from_status or "").upper()
+        rejects = (identity.mail_from_behavior or "").upper() == "REJECT_MESSAGE"
+        return rejects and status not in ("", "SUCCESS")
+    return not identity.verified
+
+
 def dns_records(identity: IdentityState, dns: Sequence[DnsState]) -> list[Blocker]:
     """One blocker per code, naming the records. `unknown` (timeouts) is never reported."""
     out: list[Blocker] = []
@@ -297,14 +314,8 @@ def dns_records(identity: IdentityState, dns: Sequence[DnsState]) -> list[Blocke
         bad = [d for d in dns if d.verdict in verdicts]
         if not bad:
             continue
-        # The record blocks only if SES does not already consider the identity verified;
-        # a verified one still sends, but SES will notice within its next checks.
-        probe_blocks = any(d.severity == BLOCKING for d in bad)
-        severity = (
-            BLOCKING
-            if probe_blocks and not identity.verified and code != "dns_partial"
-            else WARNING
-        )
+        blocks = code != "dns_partial" and any(_record_blocks(identity, d) for d in bad)
+        severity = BLOCKING if blocks else WARNING
         s = "s" if len(bad) > 1 else ""
         diagnosis = next((d.diagnosis for d in bad if d.diagnosis), "")
         message = f"{label.format(s=s)}: {dns_records_phrase(bad)}"

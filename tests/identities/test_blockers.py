@@ -355,3 +355,15 @@ def test_every_blocker_has_a_known_code_one_line_message_and_valid_action() -> N
         assert b.remedy
         assert b.action is None or b.action in ACTIONS
         assert b.as_dict()["code"] == b.code
+
+
+def test_missing_mail_from_mx_blocks_only_when_ses_rejects_on_mx_failure() -> None:
+    mx = DnsState("mail_from_mx", "bounce.mydomain.example", "MX", "missing", "blocking", "")
+    base = replace(DOMAIN, mail_from_domain="bounce.mydomain.example", mail_from_status="FAILED")
+    fallback = replace(base, mail_from_behavior="USE_DEFAULT_VALUE")
+    assert only(blockers_for(fallback, PROD, [mx]), "dns_missing").severity == "warning"
+    rejecting = replace(base, mail_from_behavior="REJECT_MESSAGE")
+    assert only(blockers_for(rejecting, PROD, [mx]), "dns_missing").severity == "blocking"
+    # An unverified domain is blocked by its DKIM records, not by its MAIL FROM MX.
+    pending = replace(fallback, verification_status="PENDING", verified_for_sending=False)
+    assert only(blockers_for(pending, PROD, [mx]), "dns_missing").severity == "warning"
