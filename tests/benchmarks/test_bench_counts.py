@@ -42,6 +42,14 @@ def test_first_sync_stays_within_5_percent_of_the_api_floor(sync_report):
     assert "target ≤ 1.05" in text and "target ≤ 1.2" in text
 
 
+def test_resync_with_nothing_changed_costs_only_list_and_batch_calls(sync_report):
+    resync = sync_report.resync
+    assert resync.floor == 2 * world.floor_per_region(200).resync
+    assert resync.calls <= 1.05 * resync.floor
+    assert set(resync.by_operation) <= sync_bench.SYNC_OPERATIONS | sync_bench.BATCH_OPERATIONS
+    assert resync.statuses == {"succeeded": 2}
+
+
 def test_naive_sync_makes_one_call_per_identity():
     codes = world.regions(2)
     with run_emulator(world.scenario(codes, 50, 0, 1)) as emu:
