@@ -19,15 +19,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
-import boto3
-import botocore.session
-from botocore.config import Config
-from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from regions import ratelimit
+from regions.ses_boto import Boto, Counter, current
 from regions.ses_types import (
     DOMAIN,
     EMAIL,
@@ -68,97 +63,7 @@ LIST_PAGE_SIZE = 1000
 BATCH_SIZE = 100
 
 
-@dataclass
-class _Counter:
-    calls: int = 0
-    throttled: int = 0
-
-
-# The SesClient whose call is running in this thread: botocore's hooks run synchronously in
-# the calling thread, so they can charge the attempt to the right counter.
-_current = threading.local()
-
-
-def _account_key(account) -> str:
-    """The limiter is per AWS account: two rows assuming roles in one account share it."""
-    return account.account_id or f"row{account.pk}"
-
-
-class _Boto:
-    """The shared boto3 clients of one (account, region)."""
-
-    def __init__(self, account, region_code: str) -> None:
-        self.account_key = _account_key(account)
-        self.region_code = region_code
-        session = _session_for(account)
-        config = Config(
-            region_name=region_code,
-            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
-            max_pool_connections=20,
-            user_agent_extra="sesops",
-        )
-        self.v2 = session.client("sesv2", config=config)
-        self.v1 = session.client("ses", config=config)
-        for client in (self.v2, self.v1):
-            _install_hooks(client, self)
-
-    def before_send(self, **_: object) -> None:
-        ratelimit.limiter_for(self.account_key, self.region_code).acquire()
-        counter = getattr(_current, "counter", None)
-        if counter is not None:
-            counter.calls += 1
-
-
-def _session_for(account) -> boto3.Session:
-    base = boto3.Session(profile_name=account.profile_name or None)
-    if not account.role_arn:
-        return base
-    extra = {"RoleSessionName": "sesops"}
-    if account.external_id:
-        extra["ExternalId"] = account.external_id
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=base._session.create_client,
-        source_credentials=base.get_credentials(),
-        role_arn=account.role_arn,
-        extra_args=extra,
-    )
-    core = botocore.session.Session()
-    core._credentials = DeferredRefreshableCredentials(
-        method="assume-role", refresh_using=fetcher.fetch_credentials
-    )
-    return boto3.Session(botocore_session=core)
-
-
-def _install_hooks(client, boto: _Boto) -> None:
-    service = client.meta.service_model.service_id.hyphenize()
-    client.meta.events.register(f"before-send.{service}", boto.before_send)
-    # Wrap botocore's standard retry handler so LimitExceeded is never retried.
-    unique_id = f"retry-config-{service}"
-    # botocore keeps the handler only in its emitter's registry (unregister returns None);
-    # fail loudly at start-up if a botocore upgrade moves it, rather than lose retries.
-    emitter = getattr(client.meta.events, "_emitter", client.meta.events)
-    standard = emitter._unique_id_handlers[unique_id]["handler"]
-    client.meta.events.unregister(f"needs-retry.{service}", unique_id=unique_id)
-
-    def needs_retry(response=None, **kwargs):
-        code, status = "", None
-        if response is not None:
-            status = response[0].status_code if response[0] is not None else None
-            code = (response[1] or {}).get("Error", {}).get("Code", "")
-        if code in THROTTLING_CODES or status == 429:
-            counter = getattr(_current, "counter", None)
-            if counter is not None:
-                counter.throttled += 1
-        if code == "LimitExceededException":
-            return None
-        return standard(response=response, **kwargs)
-
-    client.meta.events.register(f"needs-retry.{service}", needs_retry, unique_id=unique_id)
-
-
-_cache: dict[tuple, _Boto] = {}
+_cache: dict[tuple, Boto] = {}
 _cache_lock = threading.Lock()
 
 
@@ -176,7 +81,13 @@ def client_for(account, region_code: str) -> SesClient:
     with _cache_lock:
         boto = _cache.get(key)
         if boto is None:
-            boto = _cache[key] = _Boto(account, region_code)
+            boto = _cache[key] = Boto(
+                account,
+                region_code,
+                max_attempts=MAX_ATTEMPTS,
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=READ_TIMEOUT,
+            )
     return SesClient(boto)
 
 
@@ -192,9 +103,9 @@ def _opt_bool(value: object) -> bool | None:
 class SesClient:
     """Typed SES operations for one account-region. Counts every HTTP attempt it makes."""
 
-    def __init__(self, boto: _Boto) -> None:
+    def __init__(self, boto: Boto) -> None:
         self._boto = boto
-        self._counter = _Counter()
+        self._counter = Counter()
         self.region_code = boto.region_code
 
     @property
@@ -207,8 +118,8 @@ class SesClient:
 
     def _call(self, version: str, operation: str, **params: object) -> dict:
         client = self._boto.v2 if version == "v2" else self._boto.v1
-        previous = getattr(_current, "counter", None)
-        _current.counter = self._counter
+        previous = getattr(current, "counter", None)
+        current.counter = self._counter
         try:
             return getattr(client, operation)(**params)
         except ClientError as exc:
@@ -240,7 +151,7 @@ class SesClient:
             code = "ConnectionError" if not permanent else type(exc).__name__
             raise SesError(code, str(exc), permanent=permanent, operation=operation) from exc
         finally:
-            _current.counter = previous
+            current.counter = previous
 
     # --- account --------------------------------------------------------------------
     def get_account(self) -> AccountState:

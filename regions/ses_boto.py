@@ -1,0 +1,113 @@
+"""boto3 plumbing behind regions/ses.py: the shared clients of one (account, region), their
+credentials (profile, assumed role), and the botocore hooks that pace, count and retry."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+
+from regions import ratelimit
+from regions.ses_types import THROTTLING_CODES
+
+
+@dataclass
+class Counter:
+    calls: int = 0
+    throttled: int = 0
+
+
+# The SesClient whose call is running in this thread: botocore's hooks run synchronously in
+# the calling thread, so they can charge the attempt to the right counter.
+current = threading.local()
+
+
+def account_key_of(account) -> str:
+    """The limiter is per AWS account: two rows assuming roles in one account share it."""
+    return account.account_id or f"row{account.pk}"
+
+
+class Boto:
+    """The shared boto3 clients of one (account, region)."""
+
+    def __init__(
+        self,
+        account,
+        region_code: str,
+        *,
+        max_attempts: int,
+        connect_timeout: float,
+        read_timeout: float,
+    ) -> None:
+        self.account_key = account_key_of(account)
+        self.region_code = region_code
+        session = session_for(account)
+        config = Config(
+            region_name=region_code,
+            retries={"mode": "standard", "total_max_attempts": max_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_pool_connections=20,
+            user_agent_extra="sesops",
+        )
+        self.v2 = session.client("sesv2", config=config)
+        self.v1 = session.client("ses", config=config)
+        for client in (self.v2, self.v1):
+            install_hooks(client, self)
+
+    def before_send(self, **_: object) -> None:
+        ratelimit.limiter_for(self.account_key, self.region_code).acquire()
+        counter = getattr(current, "counter", None)
+        if counter is not None:
+            counter.calls += 1
+
+
+def session_for(account) -> boto3.Session:
+    base = boto3.Session(profile_name=account.profile_name or None)
+    if not account.role_arn:
+        return base
+    extra = {"RoleSessionName": "sesops"}
+    if account.external_id:
+        extra["ExternalId"] = account.external_id
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=base._session.create_client,
+        source_credentials=base.get_credentials(),
+        role_arn=account.role_arn,
+        extra_args=extra,
+    )
+    core = botocore.session.Session()
+    core._credentials = DeferredRefreshableCredentials(
+        method="assume-role", refresh_using=fetcher.fetch_credentials
+    )
+    return boto3.Session(botocore_session=core)
+
+
+def install_hooks(client, boto: Boto) -> None:
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"before-send.{service}", boto.before_send)
+    # Wrap botocore's standard retry handler so LimitExceeded is never retried.
+    unique_id = f"retry-config-{service}"
+    # botocore keeps the handler only in its emitter's registry (unregister returns None);
+    # fail loudly at start-up if a botocore upgrade moves it, rather than lose retries.
+    emitter = getattr(client.meta.events, "_emitter", client.meta.events)
+    standard = emitter._unique_id_handlers[unique_id]["handler"]
+    client.meta.events.unregister(f"needs-retry.{service}", unique_id=unique_id)
+
+    def needs_retry(response=None, **kwargs):
+        code, status = "", None
+        if response is not None:
+            status = response[0].status_code if response[0] is not None else None
+            code = (response[1] or {}).get("Error", {}).get("Code", "")
+        if code in THROTTLING_CODES or status == 429:
+            counter = getattr(current, "counter", None)
+            if counter is not None:
+                counter.throttled += 1
+        if code == "LimitExceededException":
+            return None
+        return standard(response=response, **kwargs)
+
+    client.meta.events.register(f"needs-retry.{service}", needs_retry, unique_id=unique_id)
