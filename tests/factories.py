@@ -93,5 +93,6 @@ class SyncRunFactory(factory.django.DjangoModelFactory):
 def user_with_role(username: str, role: str | None) -> User:
     user = User.objects.create_user(username=username, password="pw-for-tests-1")
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: transactional (browser) tests flush the groups the migration made.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
