@@ -18,6 +18,7 @@ from identities import views
 from identities.models import Identity, RegionalIdentity
 from identities.views_actions import resend_cooldown_key
 from regions import ses
+from regions.ses_types import IdentityDetails
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.seed import seed_dashboard
 from tests.factories import user_with_role
@@ -153,3 +154,53 @@ def test_operator_runs_a_send_check_from_the_dashboard(
     error = page.wait_for_selector("code.ses-error")
     assert "Email address is not verified" in error.inner_text()
     assert "someone@example.com" in error.inner_text()
+
+
+class FakeCreate:
+    def __init__(self) -> None:
+        self.created: list[tuple[str, str, dict]] = []
+
+    def client_for(self, account, region_code: str) -> FakeCreate:
+        self.region = region_code
+        return self
+
+    def create_identity(self, name: str, **kwargs) -> IdentityDetails:
+        self.created.append((self.region, name, kwargs))
+        return IdentityDetails(
+            name=name,
+            kind="DOMAIN",
+            verified_for_sending=False,
+            dkim_signing_enabled=True,
+            dkim_status="PENDING",
+            dkim_tokens=("n3wtok1", "n3wtok2", "n3wtok3"),
+            dkim_origin="AWS_SES",
+            dkim_signing_zone="dkim.amazonses.com",
+        )
+
+
+def test_operator_adds_a_domain_to_another_region_and_sees_its_records(
+    live_server, browser_page, browser_settings, seeded, monkeypatch
+):
+    fake = FakeCreate()
+    monkeypatch.setattr(ses, "client_for", fake.client_for)
+    page, base = browser_page, live_server.url
+    _log_in(page, base)
+    shop = seeded["shop"]
+    page.goto(f"{base}/identities/{shop.pk}/")
+    assert "Not an identity in ap-southeast-2" in page.inner_text("#identity-regions")
+    page.check("#add-to-regions input[value='easy']")
+    page.click("#add-to-regions button[type=submit]")
+    page.wait_for_selector("#action-result .flash-success")
+    assert fake.created == [("ap-southeast-2", "shop.example.org", {})]
+    result = page.inner_text("#action-result")
+    assert "n3wtok1._domainkey.shop.example.org" in result
+    assert "n3wtok1.dkim.amazonses.com" in result
+    # The regions table was swapped in place: the new region is there, pending.
+    page.wait_for_function(
+        "!document.querySelector('#identity-regions').innerText.includes("
+        "'Not an identity in ap-southeast-2')"
+    )
+    assert page.url == f"{base}/identities/{shop.pk}/"
+    assert "ap-southeast-2" not in page.inner_text("#add-to-regions")  # form refreshed too
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "identity-add-region.png"), full_page=True)
