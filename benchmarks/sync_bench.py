@@ -54,6 +54,7 @@ class RunFigures:
     by_operation: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    cpu: str = ""  # CPU seconds spent by the syncing process and the emulator
 
     @property
     def calls_ratio(self) -> float:
@@ -70,6 +71,7 @@ class SyncReport:
     resync: RunFigures
     naive: RunFigures | None
     data_check: str
+    clients_seconds: float = 0.0  # building the boto3 clients, before the timed runs
 
 
 def _point_boto3_at(url: str) -> None:
@@ -126,6 +128,56 @@ def sync_all(regions: list[Any], *, parallel: bool = True) -> tuple[float, list[
     if errors:
         raise RuntimeError(f"{len(errors)} region syncs raised: {errors[0]!r}") from errors[0]
     return wall, runs
+
+
+def warm_clients(regions: list[Any]) -> float:
+    """Build every region's boto3 clients (a worker builds them once and keeps them)."""
+    from regions import ses
+
+    started = time.monotonic()
+    for region in regions:
+        ses.client_for(region.account, region.code)
+    return time.monotonic() - started
+
+
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of a process (this one when pid is None)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used by this process and the emulator's (when it runs apart) over a block."""
+
+    def __init__(self, emu: Any) -> None:
+        proc = getattr(emu, "proc", None)
+        self.pid = proc.pid if proc is not None else None
+
+    def __enter__(self) -> CpuMeter:
+        self.start = (process_cpu(None), process_cpu(self.pid) if self.pid else 0.0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mine = process_cpu(None) - self.start[0]
+        emu = (process_cpu(self.pid) - self.start[1]) if self.pid else None
+        self.text = f"sync process {mine:.1f}s" + (
+            f", emulator {emu:.1f}s" if emu is not None else " (emulator in-process)"
+        )
+
+
+def _timed_sync(
+    label: str, emu: Any, regions: list[Any], floor: int, rps: float, n: int, parallel: bool
+) -> RunFigures:
+    world.reset_stats(emu)
+    with CpuMeter(emu) as meter:
+        wall, runs = sync_all(regions, parallel=parallel)
+    fig = _figures(label, world.read_stats(emu), floor, wall, rps, len(regions), n, runs)
+    fig.cpu = meter.text
+    return fig
 
 
 def _figures(
@@ -205,32 +257,21 @@ def run(
         settings.SESOPS_SES_RATE = rps
         try:
             regions = prepare_regions(codes)
+            clients_seconds = warm_clients(regions)
             log(f"sync: first sync (ideal ≈ {floor.first / rps if rps else 0:.0f}s) ...")
-            world.reset_stats(emu)
-            wall, runs = sync_all(regions, parallel=parallel)
-            first = _figures(
-                "sesops, first sync",
-                world.read_stats(emu),
-                floor.first * n_regions,
-                wall,
-                rps,
-                n_regions,
-                n,
-                runs,
+            first = _timed_sync(
+                "sesops, first sync", emu, regions, floor.first * n_regions, rps, n, parallel
             )
             data_check = check_data(codes, n)
             log("sync: re-sync with nothing changed ...")
-            world.reset_stats(emu)
-            wall, runs = sync_all(regions, parallel=parallel)
-            resync = _figures(
+            resync = _timed_sync(
                 "sesops, re-sync (no change)",
-                world.read_stats(emu),
+                emu,
+                regions,
                 floor.resync * n_regions,
-                wall,
                 rps,
-                n_regions,
                 n,
-                runs,
+                parallel,
             )
         finally:
             settings.SESOPS_SES_RATE = old_rate
@@ -239,9 +280,11 @@ def run(
             k = min(naive_regions, n_regions)
             log(f"sync: naive sync of {k} region(s) (≈ {k * (n + 2) / rps if rps else 0:.0f}s) ...")
             world.reset_stats(emu)
-            result = naive_sync(emu.url, codes[:k], rps)
+            with CpuMeter(emu) as meter:
+                result = naive_sync(emu.url, codes[:k], rps)
             naive = _naive_figures(world.read_stats(emu), result, floor.first, n_regions, k, rps, n)
-    return SyncReport(first, resync, naive, data_check)
+            naive.cpu = meter.text + f" (for {k} region{'s' if k > 1 else ''})"
+    return SyncReport(first, resync, naive, data_check, clients_seconds)
 
 
 def _naive_figures(
@@ -273,6 +316,30 @@ def _ok(flag: bool) -> str:
     return "ok" if flag else "MISSED"
 
 
+def _figure_lines(fig: RunFigures, *, targets: bool) -> Iterator[str]:
+    def target(text: str, ok: bool) -> str:
+        return f"   (target {text}: {_ok(ok)})" if targets else ""
+
+    yield f"  {fig.label}:" + (f"  [{fig.note}]" if fig.note else "")
+    yield (
+        f"    API calls        {fig.calls:>8}   floor {fig.floor}   ratio {fig.calls_ratio:.3f}"
+        + target(f"≤ {CALLS_TARGET}", fig.calls_ratio <= CALLS_TARGET)
+    )
+    yield (
+        f"    wall time        {fig.wall:>8.1f}s  ideal {fig.ideal:.1f}s"
+        f"   ratio {fig.wall_ratio:.2f}" + target(f"≤ {WALL_TARGET}", fig.wall_ratio <= WALL_TARGET)
+    )
+    yield (
+        f"    throttling       {fig.throttled_seen:>8} answered 429, {fig.surfaced} runs ended in"
+        " error" + target("0 surfaced", fig.surfaced == 0)
+    )
+    yield "    calls by op      " + ", ".join(f"{k} {v}" for k, v in fig.by_operation.items())
+    if fig.cpu:
+        yield f"    CPU              {fig.cpu}"
+    if fig.statuses:
+        yield "    sync runs        " + ", ".join(f"{k} {v}" for k, v in fig.statuses.items())
+
+
 def report_lines(rep: SyncReport) -> Iterator[str]:
     f, r, nv = rep.first, rep.resync, rep.naive
     yield (
@@ -281,30 +348,17 @@ def report_lines(rep: SyncReport) -> Iterator[str]:
     )
     yield f"  floor: {world.FLOOR_FORMULA}"
     for fig in (f, r, nv):
-        if fig is None:
-            continue
-        yield f"  {fig.label}:" + (f"  [{fig.note}]" if fig.note else "")
-        yield (
-            f"    API calls        {fig.calls:>8}   floor {fig.floor}   ratio {fig.calls_ratio:.3f}"
-            f"   (target ≤ {CALLS_TARGET}: {_ok(fig.calls_ratio <= CALLS_TARGET)})"
-        )
-        yield (
-            f"    wall time        {fig.wall:>8.1f}s  ideal {fig.ideal:.1f}s"
-            f"   ratio {fig.wall_ratio:.2f}"
-            f"    (target ≤ {WALL_TARGET}: {_ok(fig.wall_ratio <= WALL_TARGET)})"
-        )
-        yield (
-            f"    throttling       {fig.throttled_seen:>8} answered 429, {fig.surfaced} runs"
-            f" ended in error   (target 0 surfaced: {_ok(fig.surfaced == 0)})"
-        )
-        yield "    calls by op      " + ", ".join(f"{k} {v}" for k, v in fig.by_operation.items())
-        if fig.statuses:
-            yield "    sync runs        " + ", ".join(f"{k} {v}" for k, v in fig.statuses.items())
+        if fig is not None:
+            yield from _figure_lines(fig, targets=fig is not nv)
     extra = sorted(set(r.by_operation) - SYNC_OPERATIONS - BATCH_OPERATIONS)
     yield "  re-sync uses only GetAccount, list and batch calls: " + (
         f"MISSED (also {', '.join(extra)})" if extra else "ok"
     )
     yield f"  stored data vs SES: {rep.data_check}"
+    yield (
+        f"  boto3 clients for {f.regions} regions built before timing: {rep.clients_seconds:.1f}s"
+        " (once per worker process)"
+    )
     if nv is not None:
         yield (
             f"  naive / sesops: calls x{nv.calls / max(f.calls, 1):.1f}, "
