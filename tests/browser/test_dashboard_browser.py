@@ -204,3 +204,26 @@ def test_operator_adds_a_domain_to_another_region_and_sees_its_records(
     assert "ap-southeast-2" not in page.inner_text("#add-to-regions")  # form refreshed too
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "identity-add-region.png"), full_page=True)
+
+
+def test_a_refused_htmx_request_is_explained_in_place(
+    live_server, browser_page, browser_settings, seeded, fake_ses
+):
+    user_with_role("vera", "viewer")
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "vera")
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    alerts = seeded["alerts"]
+    page.goto(f"{base}/identities/{alerts.pk}/")
+    assert page.is_disabled(".action-bar button:has-text('Resend verification')")
+    # Forced through anyway (as a stale page or a crafted request would): 403, said in place.
+    page.evaluate(
+        f"htmx.ajax('POST', '/identities/{alerts.pk}/resend-verification/', "
+        "{target: '#action-result'})"
+    )
+    error = page.wait_for_selector("#htmx-error:not([hidden])")
+    assert "Not allowed" in error.inner_text()
+    assert fake_ses.sent == []
