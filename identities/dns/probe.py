@@ -79,6 +79,7 @@ class ServerProbe:
     others: tuple[tuple[str, Answer], ...] = ()  # (type asked, answer) when wanted is absent
     doubled: Answer | None = None  # the name with the zone appended again
     doubled_name: str = ""
+    followed: Answer | None = None  # a TXT asked for a CNAME's target (via the resolver)
 
 
 @dataclass
@@ -185,7 +186,12 @@ class Prober:
             # A mistake seen in the wild: the provider appends the zone to what was typed.
             doubled_name = f"{name}.{origin}"
             doubled = self._ask(ns, doubled_name, rtype)
-        return ServerProbe(ns, answer, others, doubled, doubled_name)
+        followed = None
+        if answer.status == OK and answer.rtype == "CNAME" and rtype == "TXT":
+            # DMARC and DKIM keys are often hosted by a provider behind a CNAME: what counts
+            # is the TXT a resolver finds at its target.
+            followed = self._resolve(answer.values[0], "TXT")
+        return ServerProbe(ns, answer, others, doubled, doubled_name, followed)
 
     def _extra_servers(self) -> list[Nameserver]:
         servers = []

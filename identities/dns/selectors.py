@@ -66,6 +66,9 @@ def _server_answer(host: str, data: dict) -> ServerAnswer:
     notes = [f"also {a['rtype']}: {' | '.join(a['values'])}" for a in data.get("also", [])]
     if data.get("strings"):
         notes.append(f"strings per record: {[len(s) for s in data['strings']]}")
+    if data.get("followed"):
+        followed = data["followed"]
+        notes.append(f"its target serves {followed['rtype']}: {' | '.join(followed['values'])}")
     if data.get("doubled"):
         notes.append(f"found at {data['doubled']['name']}")
     if data.get("tcp"):

@@ -112,6 +112,11 @@ def check_dkim_key(answer: Answer) -> Match:
         blob = base64.b64decode(key, validate=True)
     except (binascii.Error, ValueError):
         blob = b""
+    if tags.get("k", "rsa").lower() == "ed25519":
+        # An Ed25519 key is the bare 32-byte key, not DER (RFC 8463).
+        if len(blob) == 32:
+            return Match("ok")
+        return _bad("dkim_key_broken", "The p= value is not a 32-byte Ed25519 public key.")
     if not _der_complete(blob):
         if cut or len(key) < 200:
             return _bad(

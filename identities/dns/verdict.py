@@ -74,6 +74,8 @@ def _answer_json(sp: ServerProbe) -> dict:
         out["also"] = [f for f in found if f["values"]]
     if sp.doubled is not None and sp.doubled.status == OK:
         out["doubled"] = {"name": sp.doubled_name, "values": list(sp.doubled.values)}
+    if sp.followed is not None and sp.followed.status == OK:
+        out["followed"] = {"rtype": sp.followed.rtype, "values": list(sp.followed.values)}
     if not sp.nameserver.delegated:
         out["delegated"] = False
     return out
@@ -114,6 +116,16 @@ def _server_state(record: ExpectedRecord, sp: ServerProbe) -> Match:
         return Match(UNKNOWN)
     if a.status == OK and a.rtype == record.rtype:
         return match(record, a)
+    followed = sp.followed
+    if (
+        a.status == OK
+        and followed is not None
+        and followed.status == OK
+        and followed.rtype == "TXT"
+    ):
+        via = Diagnosis("via_cname", f"Served through a CNAME to {a.values[0]}.")
+        result = match(record, followed)
+        return Match(result.state, (*result.diagnoses, via))
     if a.status == OK:  # a CNAME where a TXT or MX belongs
         text = f"A CNAME to {a.values[0]} is here instead of a {record.rtype} record."
         return Match(WRONG_TYPE, (Diagnosis("cname_instead", text),))

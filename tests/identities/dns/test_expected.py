@@ -144,3 +144,25 @@ def test_zone_file_uses_absolute_names_and_splits_long_txt() -> None:
     strings = lines[3].split("\t")[-1]
     assert strings == f'"{key[:255]}" "{key[255:]}"'
     assert zone_file([], header="nothing") == ""
+
+
+def test_dkim_key_checks_without_dns() -> None:
+    import base64
+    import os
+
+    from identities.dns.query import Answer
+    from identities.dns.values import check_dkim_key
+
+    def verdict(*values: str) -> tuple[str, list[str]]:
+        m = check_dkim_key(Answer("ok", "TXT", values, tuple((v,) for v in values)))
+        return m.state, [d.code for d in m.diagnoses]
+
+    ed = base64.b64encode(os.urandom(32)).decode()
+    assert verdict(f"v=DKIM1; k=ed25519; p={ed}") == ("ok", [])
+    assert verdict(f"v=DKIM1; k=ed25519; p={ed[:20]}") == ("wrong_value", ["dkim_key_broken"])
+    assert verdict("v=DKIM1; k=rsa; p=") == ("wrong_value", ["dkim_key_empty"])
+    assert verdict("some other text") == ("missing", ["no_dkim_key"])
+    body = os.urandom(290)
+    key = base64.b64encode(b"\x30\x82" + len(body).to_bytes(2, "big") + body).decode()
+    assert verdict(f"v=DKIM1; p={key}") == ("ok", [])
+    assert verdict(f"v=DKIM1; p={key[:-8]}") == ("wrong_value", ["dkim_key_broken"])

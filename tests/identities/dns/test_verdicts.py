@@ -323,3 +323,27 @@ def test_a_nameserver_refusing_the_zone_is_named_as_a_lame_delegation(
     v = verdicts(config, SPEC)[DMARC]
     assert v.verdict == "ok" and "lame_delegation" in v.codes
     assert "ns2.dns.test refuses to answer for example.com" in v.diagnosis
+
+
+def test_a_dmarc_cname_to_a_provider_is_judged_by_the_target_txt(
+    zones: ZoneStore, config: ProbeConfig, dns_server
+) -> None:
+    publish_all(zones, skip=("dmarc",))
+    zones.add_zone("provider.test", {"ns1.dns.test": "127.0.0.2"})
+    zones.add_record("_dmarc.example.com", "CNAME", "example.dmarc.provider.test")
+    zones.add_record("example.dmarc.provider.test", "TXT", "v=DMARC1; p=reject")
+    v = verdicts(config, SPEC)[DMARC]
+    assert v.verdict == "ok" and v.codes == ["via_cname"]
+    assert v.answers["ns2.dns.test"]["followed"] == {
+        "rtype": "TXT",
+        "values": ["v=DMARC1; p=reject"],
+    }
+
+
+def test_a_cname_target_with_the_zone_appended_is_named(
+    zones: ZoneStore, config: ProbeConfig
+) -> None:
+    publish_all(zones, skip=("aaa",))
+    zones.add_record("aaa._domainkey.example.com", "CNAME", "aaa.dkim.amazonses.com.example.com")
+    v = verdicts(config, SPEC)[DKIM_A]
+    assert v.verdict == "wrong_value" and v.codes == ["target_zone_appended"]
