@@ -114,12 +114,17 @@ def unreachable_broker():
     from config.celery import app
     from emulator.testing import free_port
 
+    def forget_connections() -> None:
+        # The app caches its connection pool and producer pool: drop both each way.
+        app._pool = None
+        app.amqp._producer_pool = None
+
     old = app.conf.broker_url
     app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    app._pool = None
+    forget_connections()
     yield
     app.conf.broker_url = old
-    app._pool = None
+    forget_connections()
 
 
 @pytest.mark.parametrize("in_transaction", [True, False])
