@@ -5,6 +5,8 @@ makes it: every worker, the `sync_ses` command and the web server's actions draw
 budget. The limiter is a GCRA reservation: each caller atomically moves the key's
 "theoretical arrival time" (TAT) one interval forward and sleeps until its own slot. No
 polling, first come first served, and a caller that dies wastes at most one slot.
+When a caller wakes up late (a busy machine, the GIL), it pushes the TAT to one interval
+after its real start, so the next caller does not follow it too closely and get throttled.
 
 - With `settings.REDIS_URL`: the TAT lives in Redis, moved by a Lua script using Redis's
   clock, so it holds across machines.
@@ -36,6 +38,18 @@ if tat < now then tat = now end
 redis.call('SET', KEYS[1], string.format('%.0f', tat + interval),
            'PX', math.ceil((tat + interval - now) / 1000) + 1000)
 return tat - now
+"""
+# "I am calling now": the next slot is at least one interval after this moment.
+_MARK_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local next_slot = now + tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < next_slot then
+  redis.call('SET', KEYS[1], string.format('%.0f', next_slot), 'PX',
+             math.ceil(tonumber(ARGV[1]) / 1000) + 1000)
+end
+return 0
 """
 
 
@@ -72,6 +86,10 @@ class RateLimiter:
         """Take the next slot; return how many seconds to wait for it."""
         raise NotImplementedError
 
+    def mark(self) -> None:
+        """Record a call starting now: no slot earlier than one interval from now."""
+        raise NotImplementedError
+
     def acquire(self) -> float:
         """Wait for the next slot; return the seconds waited."""
         if self.rate <= 0:
@@ -79,6 +97,7 @@ class RateLimiter:
         wait = self.reserve()
         if wait > 0:
             self._sleep(wait)
+            self.mark()  # woke up late? keep the next caller one interval behind us
         return max(wait, 0.0)
 
 
@@ -106,6 +125,10 @@ class RedisRateLimiter(RateLimiter):
         waited = client.eval(_GCRA_LUA, 1, f"sesops:ses-rate:{self.key}", micros)
         return int(waited) / 1_000_000
 
+    def mark(self) -> None:
+        micros = int(self.interval * 1_000_000)
+        self._redis().eval(_MARK_LUA, 1, f"sesops:ses-rate:{self.key}", micros)
+
 
 class FileRateLimiter(RateLimiter):
     def __init__(self, key: str, rate: float, *, directory: Path, **kwargs) -> None:
@@ -114,23 +137,35 @@ class FileRateLimiter(RateLimiter):
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"{safe}.tat"
 
-    def reserve(self) -> float:
+    def _update(self, step: Callable[[float, float], tuple[float, float]]) -> float:
+        """Under the file lock: (tat, now) -> (new tat, result)."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             raw = os.read(fd, 64).decode().strip()
             now = time.time()
             try:
-                tat = float(raw) if raw else now
+                tat = float(raw) if raw else 0.0
             except ValueError:
-                tat = now
-            tat = max(tat, now)
-            os.lseek(fd, 0, os.SEEK_SET)
-            os.ftruncate(fd, 0)
-            os.write(fd, repr(tat + self.interval).encode())
-            return tat - now
+                tat = 0.0
+            new_tat, result = step(tat, now)
+            if new_tat != tat:
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.ftruncate(fd, 0)
+                os.write(fd, repr(new_tat).encode())
+            return result
         finally:
             os.close(fd)  # closing releases the flock
+
+    def reserve(self) -> float:
+        def step(tat: float, now: float) -> tuple[float, float]:
+            slot = max(tat, now)
+            return slot + self.interval, slot - now
+
+        return self._update(step)
+
+    def mark(self) -> None:
+        self._update(lambda tat, now: (max(tat, now + self.interval), 0.0))
 
 
 def limiter_key(account_key: str, region_code: str) -> str:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -137,3 +138,23 @@ def test_acquire_sleeps_for_its_slot(tmp_path):
 
     assert len(slept) == 1
     assert slept[0] == pytest.approx(0.25, abs=0.03)
+
+
+def test_a_late_caller_keeps_the_next_one_a_full_interval_behind(tmp_path):
+    limiter = FileRateLimiter("k", 10.0, directory=tmp_path)
+    limiter.reserve()  # slot at t0; the next at t0 + 0.1
+    time.sleep(0.15)  # this caller started late, at t0 + 0.15
+
+    limiter.mark()
+
+    assert limiter.reserve() == pytest.approx(0.1, abs=0.03)  # not 0: one interval after us
+
+
+def test_redis_mark_pushes_the_next_slot():
+    limiter = RedisRateLimiter(f"test-{uuid.uuid4().hex}", 10.0, url=_redis_url())
+    limiter.reserve()
+    time.sleep(0.15)
+
+    limiter.mark()
+
+    assert limiter.reserve() == pytest.approx(0.1, abs=0.03)
