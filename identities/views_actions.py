@@ -27,6 +27,7 @@ from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
 from identities.dns.names import InvalidDnsName
 from identities.models import Identity, RegionalIdentity, Status
 from identities.selectors_detail import deed_origin
+from identities.states import is_verified_row
 from identities.views import detail_context
 from regions import events, ses
 from regions.models import Event, Region
@@ -142,14 +143,11 @@ def resend_verification(request: HttpRequest, pk: int) -> HttpResponse:
     rows = RegionalIdentity.objects.filter(identity=identity, present=True).select_related(
         "region", "region__account"
     )
-    if request.POST.get("region"):
-        rows = rows.filter(
-            region_id=request.POST["region"] if request.POST["region"].isdigit() else 0
-        )
+    region = request.POST.get("region", "")
+    if region:  # the per-region button; otherwise every region where it is unverified
+        rows = rows.filter(region_id=int(region) if region.isdigit() else 0)
     targets = [
-        ri
-        for ri in rows
-        if not ri.verified_for_sending and ri.verification_status != Status.SUCCESS
+        ri for ri in rows if not is_verified_row(ri.verified_for_sending, ri.verification_status)
     ]
     if not targets:
         return _respond(

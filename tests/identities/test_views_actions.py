@@ -207,6 +207,15 @@ def test_a_double_click_sends_one_email(operator_client, setup, fake_ses):
     assert list(Event.objects.order_by("id").values_list("result", flat=True)) == ["ok", "error"]
 
 
+def test_resend_here_targets_one_region(operator_client, setup, fake_ses):
+    url = _url("resend", setup["address"])
+    html = operator_client.post(url, {"region": setup["use1"].pk}, HTTP_HX_REQUEST="true")
+    assert "Nothing to resend" in html.content.decode()  # verified in us-east-1
+    assert fake_ses.calls == []
+    operator_client.post(url, {"region": setup["euw1"].pk}, HTTP_HX_REQUEST="true")
+    assert fake_ses.calls == [("verify_email", "eu-west-1", "ops@example.net")]
+
+
 def test_resend_for_a_domain_is_refused_without_calling_ses(operator_client, setup, fake_ses):
     html = operator_client.post(_url("resend", setup["domain"]), HTTP_HX_REQUEST="true")
     assert "Only email addresses get a verification email" in html.content.decode()
