@@ -54,10 +54,11 @@ def _bind_pair(address: str, port: int) -> tuple[socket.socket, socket.socket]:
         tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         tcp.bind((address, port))
         tcp.listen(64)
-    except OSError:
+    except OSError as exc:
         udp.close()
         tcp.close()
-        raise
+        # Say which address: a scenario nameserver outside 127.0.0.0/8 cannot be bound here.
+        raise OSError(exc.errno, f"cannot listen on {address}:{port}: {exc.strerror}") from exc
     udp.setblocking(False)
     tcp.setblocking(False)
     return udp, tcp

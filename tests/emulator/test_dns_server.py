@@ -237,3 +237,9 @@ def test_a_busy_explicit_port_is_an_error_and_stop_frees_the_port(store: ZoneSto
     again = start_dns_server(store, first.port, host_addresses=["127.0.0.1"])
     assert again.addresses == ["127.0.0.1"]
     again.stop()
+
+
+def test_an_address_that_cannot_be_bound_is_named_in_the_error(store: ZoneStore) -> None:
+    store.add_zone("far.test", {"ns.far.test": "192.0.2.1"})  # not a local address
+    with pytest.raises(OSError, match=r"cannot listen on 192\.0\.2\.1:"):
+        start_dns_server(store, 0)
