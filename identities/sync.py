@@ -53,6 +53,15 @@ REGION_FIELDS = [
 ]
 
 
+def call_budget() -> int | None:
+    """Calls one sync may make at the paced rate and still end well inside the task's soft
+    time limit (None: no pacing, no cap)."""
+    rate = settings.SESOPS_SES_RATE
+    if rate <= 0:
+        return None
+    return max(10, int(settings.CELERY_TASK_SOFT_TIME_LIMIT * rate * 0.8))
+
+
 def lock_seconds() -> int:
     """Longer than a task may live (hard time limit), so an expired lock means a dead sync."""
     return int(settings.CELERY_TASK_TIME_LIMIT) + 60
@@ -156,7 +165,7 @@ def _run(region: Region, run: SyncRun) -> None:
         snap.account_error = client_error
     else:
         stored = sync_apply.stored_view(rows)
-        snap = read_region(client, stored)
+        snap = read_region(client, stored, budget=call_budget())
     now = timezone.now()
     error = "; ".join(snap.errors)[:4000]
     previous_error = region.last_sync_error

@@ -89,6 +89,7 @@ class Snapshot:
     mail_from_read: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     permanent_error: bool = False
+    deferred: int = 0  # GetEmailIdentity reads left for the next sync (call budget)
 
     def fail(self, what: str, exc: SesError) -> None:
         self.errors.append(f"{what}: {exc}")
@@ -134,8 +135,14 @@ def _batched(client: SesClient, method: str, names: list[str], snap: Snapshot, i
             seen.update(chunk)
 
 
-def read_region(client: SesClient, stored: dict[str, Stored]) -> Snapshot:
-    """Make the calls of the plan; never raises SesError (failures land in `errors`)."""
+def read_region(
+    client: SesClient, stored: dict[str, Stored], *, budget: int | None = None
+) -> Snapshot:
+    """Make the calls of the plan; never raises SesError (failures land in `errors`).
+
+    `budget` caps the calls of this sync (so it ends within the task's time limit at the
+    paced rate): GetEmailIdentity calls beyond it are left for the next syncs (`deferred`),
+    which still find them new or changed. Progress is kept: each sync writes what it read."""
     snap = Snapshot()
     try:
         snap.account = client.get_account()
@@ -162,20 +169,32 @@ def read_region(client: SesClient, stored: dict[str, Stored]) -> Snapshot:
     dkim_names = [name for name in domains if name not in detail]
     _batched(client, "get_dkim_attributes", dkim_names, snap, snap.dkim, snap.dkim_read)
     detail.update(n for n in dkim_names if dkim_changed(stored.get(n), snap.dkim.get(n)))
+    ordered = [i.name for i in snap.listing if i.name in detail]
+    if budget is not None:
+        batches = -(-len(snap.listing) // BATCH)  # MAIL FROM, at most
+        room = max(0, budget - client.calls - batches)
+        if len(ordered) > room:
+            deferred = ordered[room:]
+            ordered = ordered[:room]
+            snap.deferred = len(deferred)
+            detail = set(ordered)
+            # Not recorded as read: the DKIM change is still seen (and detailed) next time.
+            snap.dkim_read.difference_update(deferred)
+            log.info(
+                "%s: %d detail reads left for the next sync", client.region_code, len(deferred)
+            )
     rest = [i.name for i in snap.listing if i.name not in detail]
     _batched(client, "get_mail_from_attributes", rest, snap, snap.mail_from, snap.mail_from_read)
 
     failures = 0
-    for item in snap.listing:
-        if item.name not in detail:
-            continue
+    for name in ordered:
         try:
-            snap.details[item.name] = client.get_identity(item.name)
+            snap.details[name] = client.get_identity(name)
             failures = 0
         except SesError as exc:
             if exc.code == "NotFoundException":
                 continue  # deleted since the listing; the next listing will say so
-            snap.fail(f"GetEmailIdentity {item.name}", exc)
+            snap.fail(f"GetEmailIdentity {name}", exc)
             failures += 1
             if failures >= MAX_CONSECUTIVE_DETAIL_FAILURES:
                 snap.errors.append("further GetEmailIdentity calls skipped after repeated failures")

@@ -210,3 +210,28 @@ def test_a_region_down_does_not_stop_the_others(emulator_backend):
     assert "ServiceUnavailable" in failed.error
     assert _ri(up, "ops@example.com").present is True
     assert not RegionalIdentity.objects.filter(region=down).exists()
+
+
+def test_a_sync_over_its_call_budget_leaves_detail_reads_for_the_next_ones(
+    emulator_backend, monkeypatch
+):
+    from identities import sync
+
+    names = [f"d{i}.example.com" for i in range(6)]
+    emulator_backend.add("us-east-1", *names)
+    region = region_for(emulator_backend)
+    # GetAccount + list + 1 token batch + 1 MAIL FROM batch + 2 detail reads.
+    monkeypatch.setattr(sync, "call_budget", lambda: 6)
+
+    first = sync_region(region, trigger="test")
+
+    assert first.status == SyncRun.Status.SUCCEEDED, first.error
+    assert first.calls == 6
+    assert (
+        RegionalIdentity.objects.filter(region=region, details_synced_at__isnull=False).count() == 2
+    )
+    for _ in range(3):
+        sync_region(region, trigger="test")
+    assert not RegionalIdentity.objects.filter(
+        region=region, details_synced_at__isnull=True
+    ).exists()
