@@ -31,10 +31,10 @@ region = us-east-1
 CFG
 cat > "$AWS_SHARED_CREDENTIALS_FILE" <<CFG
 [sesops-prod]
-aws_access_key_id = AKIADEMOPROD00000001
+aws_access_key_id = AKIAPROD000000000001
 aws_secret_access_key = demo-secret-not-real
 [sesops-staging]
-aws_access_key_id = AKIADEMOSTAGING00001
+aws_access_key_id = AKIASTAGING000000001
 aws_secret_access_key = demo-secret-not-real
 CFG
 
