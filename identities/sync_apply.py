@@ -198,11 +198,12 @@ def _identities_for(region: Region, names: dict[str, str]) -> dict[str, Identity
 
 def _account_changes(region: Region, account: AccountState, now: datetime) -> list[Event]:
     events = []
+    first_read = region.account_synced_at is None  # the first read is a baseline, not news
     for field, subject in ACCOUNT_WATCHED.items():
         new = getattr(account, field)
         old = getattr(region, field)
         if new != old:
-            if old is not None and old != "":
+            if not first_read:
                 events.append(
                     build_event(
                         kind=Event.Kind.ACCOUNT,

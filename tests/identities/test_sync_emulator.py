@@ -134,8 +134,10 @@ def test_it_records_account_changes_as_events(emulator_backend):
     assert probation.after == "PROBATION"
 
 
-def test_a_denied_production_access_review_is_an_event(emulator_backend):
+def test_production_access_review_steps_are_events(emulator_backend):
     region = region_for(emulator_backend, "ap-southeast-2")
+    sync_region(region, trigger="test")  # the baseline: no event for a first read
+    assert not Event.objects.filter(region=region, kind=Event.Kind.ACCOUNT).exists()
     client = ses.client_for(region.account, region.code)
     client.put_account_details(mail_type="TRANSACTIONAL", website_url="https://example.com")
     sync_region(region, trigger="test")
@@ -147,8 +149,8 @@ def test_a_denied_production_access_review_is_an_event(emulator_backend):
     )
     sync_region(region, trigger="test")
 
-    event = Event.objects.get(region=region, subject="review_status")
-    assert (event.before, event.after) == ("PENDING", "DENIED")
+    steps = Event.objects.filter(region=region, subject="review_status").order_by("id")
+    assert [(e.before, e.after) for e in steps] == [("", "PENDING"), ("PENDING", "DENIED")]
 
 
 def test_throttling_is_absorbed_by_retries(emulator_backend, monkeypatch):
