@@ -31,6 +31,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rate", type=float, help="sync: requests/s per region (5; quick 20)")
     p.add_argument("--burst", type=float, default=2.0, help="sync: emulator bucket size (2)")
     p.add_argument("--naive-regions", type=int, default=1, help="sync: regions the naive runs")
+    p.add_argument(
+        "--workers",
+        choices=["processes", "threads"],
+        default="processes",
+        help="sync: one worker process per region (as Celery prefork), or threads in one",
+    )
     p.add_argument("--sizes", help="dashboard: comma list of N (1000,10000; quick 200,1000)")
     p.add_argument("--dashboard-regions", type=int, default=20)
     p.add_argument("--runs", type=int, default=9, help="dashboard: timed runs per request")
@@ -68,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             rps=args.rate,
             burst=args.burst,
             naive_regions=args.naive_regions,
+            workers_mode=args.workers,
             log=log,
         )
         out += list(sync_bench.report_lines(rep))

@@ -1,6 +1,7 @@
 """Sync benchmark: R regions x N identities against the SES emulator at r requests/s per
-region. Measures sesops' sync (all regions in parallel, one thread per region as Celery
-workers would run them), an incremental re-sync with nothing changed, and the naive sync
+region. Measures sesops' sync (all regions at once, one worker process per region as
+Celery's prefork pool runs one task per process: benchmarks/workers.py), an incremental
+re-sync with nothing changed, and the naive sync
 (benchmarks/naive_sync.py), and prints each next to the API's floor.
 
 Floor (the fewest calls that return the same information; `world.FLOOR_FORMULA`), per
@@ -20,14 +21,13 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks import world
+from benchmarks import workers, world
 from benchmarks.naive_sync import FAKE_KEY, FAKE_SECRET, naive_sync
 
 SYNC_OPERATIONS = {"GetAccount", "ListEmailIdentities"}
@@ -55,6 +55,7 @@ class RunFigures:
     statuses: dict[str, int] = field(default_factory=dict)
     note: str = ""
     cpu: str = ""  # CPU seconds spent by the syncing process and the emulator
+    region_seconds: list[float] = field(default_factory=list)  # each SyncRun, start to end
 
     @property
     def calls_ratio(self) -> float:
@@ -97,37 +98,8 @@ def prepare_regions(region_codes: list[str]) -> list[Any]:
 
 
 def sync_all(regions: list[Any], *, parallel: bool = True) -> tuple[float, list[Any]]:
-    """Sync every region (in parallel threads, one per region); (wall seconds, SyncRuns)."""
-    from django.db import connection
-
-    from identities.sync import sync_region
-
-    runs: list[Any] = [None] * len(regions)
-    errors: list[BaseException] = []
-
-    def one(i: int) -> None:
-        try:
-            runs[i] = sync_region(regions[i], trigger="benchmark")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            if parallel:
-                connection.close()  # each thread has its own connection
-
-    started = time.monotonic()
-    if parallel:
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(regions))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    else:
-        for i in range(len(regions)):
-            one(i)
-    wall = time.monotonic() - started
-    if errors:
-        raise RuntimeError(f"{len(errors)} region syncs raised: {errors[0]!r}") from errors[0]
-    return wall, runs
+    """Sync every region at once in worker processes (or one after the other)."""
+    return workers.sync_all(regions, "processes" if parallel else "serial")
 
 
 def warm_clients(regions: list[Any]) -> float:
@@ -143,8 +115,7 @@ def warm_clients(regions: list[Any]) -> float:
 def process_cpu(pid: int | None) -> float:
     """User + system CPU seconds of a process (this one when pid is None)."""
     if pid is None:
-        t = os.times()
-        return t.user + t.system
+        return workers.cpu_seconds()  # this process and its finished worker processes
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -164,17 +135,17 @@ class CpuMeter:
     def __exit__(self, *exc: object) -> None:
         mine = process_cpu(None) - self.start[0]
         emu = (process_cpu(self.pid) - self.start[1]) if self.pid else None
-        self.text = f"sync process {mine:.1f}s" + (
+        self.text = f"sync {mine:.1f}s" + (
             f", emulator {emu:.1f}s" if emu is not None else " (emulator in-process)"
         )
 
 
 def _timed_sync(
-    label: str, emu: Any, regions: list[Any], floor: int, rps: float, n: int, parallel: bool
+    label: str, emu: Any, regions: list[Any], floor: int, rps: float, n: int, mode: str
 ) -> RunFigures:
     world.reset_stats(emu)
     with CpuMeter(emu) as meter:
-        wall, runs = sync_all(regions, parallel=parallel)
+        wall, runs = workers.sync_all(regions, mode)
     fig = _figures(label, world.read_stats(emu), floor, wall, rps, len(regions), n, runs)
     fig.cpu = meter.text
     return fig
@@ -195,6 +166,11 @@ def _figures(
     for run in runs or []:
         statuses[run.status] = statuses.get(run.status, 0) + 1
     surfaced = sum(1 for run in runs or [] if run.status != "succeeded" or run.error)
+    durations = sorted(
+        (run.finished_at - run.started_at).total_seconds()
+        for run in runs or []
+        if run.finished_at and run.started_at
+    )
     return RunFigures(
         label,
         n_regions,
@@ -208,6 +184,7 @@ def _figures(
         surfaced,
         dict(sorted(stats.by_operation.items())),
         statuses,
+        region_seconds=durations,
     )
 
 
@@ -241,10 +218,13 @@ def run(
     naive_regions: int,
     emulator: Callable[[dict[str, Any]], AbstractContextManager[Any]] | None = None,
     parallel: bool = True,
+    workers_mode: str = "processes",
     log: Callable[[str], None] = print,
 ) -> SyncReport:
     """Run the whole sync benchmark; `emulator(scenario)` gives a running emulator (default:
-    its own process, so its CPU is not the sync's)."""
+    its own process, so its CPU is not the sync's). `workers_mode`: see benchmarks/workers.py
+    (`parallel=False` means "serial")."""
+    mode = workers_mode if parallel else "serial"
     from django.conf import settings
 
     codes = world.regions(n_regions)
@@ -260,7 +240,7 @@ def run(
             clients_seconds = warm_clients(regions)
             log(f"sync: first sync (ideal ≈ {floor.first / rps if rps else 0:.0f}s) ...")
             first = _timed_sync(
-                "sesops, first sync", emu, regions, floor.first * n_regions, rps, n, parallel
+                "sesops, first sync", emu, regions, floor.first * n_regions, rps, n, mode
             )
             data_check = check_data(codes, n)
             log("sync: re-sync with nothing changed ...")
@@ -271,7 +251,7 @@ def run(
                 floor.resync * n_regions,
                 rps,
                 n,
-                parallel,
+                mode,
             )
         finally:
             settings.SESOPS_SES_RATE = old_rate
@@ -338,6 +318,20 @@ def _figure_lines(fig: RunFigures, *, targets: bool) -> Iterator[str]:
         yield f"    CPU              {fig.cpu}"
     if fig.statuses:
         yield "    sync runs        " + ", ".join(f"{k} {v}" for k, v in fig.statuses.items())
+    if fig.region_seconds:
+        d = fig.region_seconds
+        yield (
+            f"    per region       {d[len(d) // 2]:.1f}s median, {d[0]:.1f}s..{d[-1]:.1f}s"
+            f" (SyncRun start to end; a region's ideal is {fig.ideal:.1f}s)"
+        )
+    if targets and fig.rps > 1 and fig.ideal:
+        # The non-API time (database, Python) does not grow when the rate drops to SES's.
+        real = fig.ideal * fig.rps
+        overhead = max(fig.wall - fig.ideal, 0.0)
+        yield (
+            f"    at SES's 1 req/s ideal {real:.0f}s; with the same {overhead:.1f}s of non-API"
+            f" time the ratio would be {(real + overhead) / real:.2f} (projection)"
+        )
 
 
 def report_lines(rep: SyncReport) -> Iterator[str]:
@@ -358,6 +352,12 @@ def report_lines(rep: SyncReport) -> Iterator[str]:
     yield (
         f"  boto3 clients for {f.regions} regions built before timing: {rep.clients_seconds:.1f}s"
         " (once per worker process)"
+    )
+    yield (
+        f"  regions run in parallel only with >= {f.regions} worker slots: a pool of 2 (the"
+        f" demo's `celery worker --concurrency 2`) runs 2 at a time, ≈ "
+        f"{math.ceil(f.regions / 2)} x {f.ideal:.1f}s = {math.ceil(f.regions / 2) * f.ideal:.0f}s"
+        " here (projection)"
     )
     if nv is not None:
         yield (
