@@ -318,3 +318,11 @@ def test_refresh_without_a_stamp_sends_everything(viewer_client, world):
     response = viewer_client.get("/grid/refresh/", {"since": "not-a-date"})
     assert response.status_code == 200
     assert "pending@example.com" in response.content.decode()
+
+
+def test_blockers_link_to_their_remedy(viewer_client, world):
+    html = viewer_client.get("/").content.decode()
+    # pending@example.com in eu-west-1: resend from its page; the sandbox: production access.
+    assert f'href="/identities/{world["pending"].pk}/#walkthrough">Resend the verification' in html
+    assert f'href="/regions/{world["euw1"].pk}/production-access/">Request production' in html
+    assert f'href="/identities/{world["domain"].pk}/#add-to-regions">Add to eu-west-1' in html
