@@ -9,7 +9,6 @@ from identities.selectors_blocked (an SQL pre-filter, then the engine on plain r
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,10 +99,6 @@ class Row:
     identity: Identity
     cells: list[Cell | None]  # aligned with the columns; None = a column of another account
     digest: str = ""
-
-    @property
-    def blocked(self) -> bool:
-        return any(c is not None and c.status == "blocked" for c in self.cells)
 
 
 @dataclass
@@ -291,11 +286,4 @@ def parse_row_state(value: str) -> list[tuple[int, str]]:
         pk, _, digest = part.partition(":")
         if pk.isdigit():
             out.append((int(pk), digest))
-    return out
-
-
-def group_by_region(cells: Iterable[Cell]) -> dict[int, list[Cell]]:
-    out: dict[int, list[Cell]] = defaultdict(list)
-    for cell in cells:
-        out[cell.region.pk].append(cell)
     return out
