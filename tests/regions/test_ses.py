@@ -221,3 +221,39 @@ def test_v1_spellings_become_v2():
     assert v2_spelling("RejectMessage") == "REJECT_MESSAGE"
     assert v2_spelling("SUCCESS") == "SUCCESS"
     assert v2_spelling(None) == ""
+
+
+def test_create_identity_and_resend_verification_against_the_emulator(emulator_backend):
+    from tests.identities.ses_backends import region_for
+
+    region = region_for(emulator_backend)
+    client = ses.client_for(region.account, region.code)
+
+    domain = client.create_identity("example.com")
+    client.verify_email("ops@example.com")
+    with pytest.raises(SesError) as again:
+        client.create_identity("example.com")
+
+    assert domain.kind == "DOMAIN"
+    assert len(domain.dkim_tokens) == 3
+    assert domain.dkim_origin == "AWS_SES"
+    assert emulator_backend.emu.mail(to="ops@example.com")  # the verification mail went out
+    assert again.value.code == "AlreadyExistsException"
+    assert again.value.permanent is True
+    assert {i.name for i in client.list_identities()} == {"example.com", "ops@example.com"}
+    assert client.calls == 4
+
+
+def test_a_second_production_access_request_during_review_is_a_conflict(emulator_backend):
+    from tests.identities.ses_backends import region_for
+
+    region = region_for(emulator_backend, "ap-southeast-2")
+    client = ses.client_for(region.account, region.code)
+    client.put_account_details(mail_type="TRANSACTIONAL", website_url="https://example.com")
+
+    with pytest.raises(SesError) as caught:
+        client.put_account_details(mail_type="TRANSACTIONAL", website_url="https://example.com")
+
+    assert caught.value.code == "ConflictException"
+    assert caught.value.permanent is True
+    assert client.get_account().review_status == "PENDING"
