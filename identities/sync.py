@@ -115,6 +115,15 @@ def sync_region(region: Region, *, trigger: str, task_id: str = "") -> SyncRun:
             task_id,
             f"another sync of this region is running (lock held until {holder.first():%H:%M:%S})",
         )
+    # Holding the lock, any run still "running" here belongs to a worker that died (its lock
+    # expired): close it so the UI stops showing it as in progress.
+    SyncRun.objects.filter(
+        region=region, kind=SyncRun.Kind.SES, status=SyncRun.Status.RUNNING
+    ).update(
+        status=SyncRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="the worker running this sync stopped before finishing (lock expired)",
+    )
     run = SyncRun.objects.create(
         region=region, kind=SyncRun.Kind.SES, trigger=trigger[:32], task_id=task_id
     )

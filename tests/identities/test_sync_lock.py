@@ -122,3 +122,15 @@ def test_release_leaves_someone_elses_claim_alone(fake_ses):
     sync.release(region, mine)
 
     assert Region.objects.get(pk=region.pk).sync_lock_until == theirs
+
+
+def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next_sync(fake_ses):
+    region = RegionFactory(sync_lock_until=timezone.now() - timedelta(seconds=1))
+    dead = SyncRun.objects.create(region=region, status=SyncRun.Status.RUNNING, task_id="t0")
+
+    sync.sync_region(region, trigger="test")
+
+    dead.refresh_from_db()
+    assert dead.status == SyncRun.Status.FAILED
+    assert "stopped before finishing" in dead.error
+    assert dead.finished_at is not None
