@@ -24,7 +24,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Test runs write their screenshots here (not into docs/: a test run must not edit the
+# repository); `SESOPS_SCREENSHOT_DIR=docs/screenshots make test` refreshes the README's.
+SCREENSHOTS = Path(
+    os.environ.get("SESOPS_SCREENSHOT_DIR")
+    or Path(__file__).resolve().parents[2] / "var" / "screenshots"
+).resolve()
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")
