@@ -197,13 +197,13 @@ def free_port() -> int:
 
 @contextmanager
 def emulator_process(data: dict[str, Any], timeout: float = 120.0) -> Iterator[EmulatorProcess]:
-    """The emulator (with TCP_NODELAY, see emulator_main) on a free port, loaded with `data`."""
+    """`python -m emulator` on a free port, loaded with `data`; stopped on exit."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(data, f)
         path = f.name
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.emulator_main", "--port", str(port), "--scenario", path],
+        [sys.executable, "-m", "emulator", "--port", str(port), "--scenario", path],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
