@@ -10,8 +10,8 @@ domain; most are verified; some addresses pending or failed; 2 regions of 20 are
 the sandbox; about 2% of identity x region cells are absent (never created there) and
 1% gone (deleted from SES since), and 1 cell in 400 of a verified identity is pending
 (just added to that region): about 1 identity in 10 is blocked somewhere. Domains carry
-their DNS checks (3 DKIM CNAMEs, DMARC, MAIL FROM MX for half of them), failing ones with
-`missing` verdicts.
+their DNS checks as the probe writes them (3 DKIM CNAMEs, the `_amazonses` TXT, DMARC, MAIL
+FROM MX and SPF for half of them; two nameservers' answers), failing ones `missing`.
 """
 
 from __future__ import annotations
@@ -302,7 +302,14 @@ def _regional_rows(specs: list[world.Spec], regions: list[Any], now: Any) -> tup
         for rid, s, code, status in domain_rows:
             verdict = "ok" if status == "SUCCESS" else "missing"
             answers = {
-                "ns1.example.net": {"address": "192.0.2.1", "status": "NOERROR", "values": []}
+                f"ns{k}.example.net": {
+                    "address": f"192.0.2.{k}",
+                    "status": "NOERROR" if verdict == "ok" else "NXDOMAIN",
+                    "rtype": "CNAME",
+                    "values": [],
+                    "ttl": 300,
+                }
+                for k in (1, 2)
             }
             base = {
                 "regional_identity_id": rid,
@@ -323,6 +330,15 @@ def _regional_rows(specs: list[world.Spec], regions: list[Any], now: Any) -> tup
                 }
             yield {
                 **base,
+                "purpose": "verification",
+                "name": f"_amazonses.{s.name}",
+                "rtype": "TXT",
+                "expected": hashlib.md5(s.name.encode()).hexdigest(),
+                "severity": "warning",
+                "verdict": verdict,
+            }
+            yield {
+                **base,
                 "purpose": "dmarc",
                 "name": f"_dmarc.{s.name}",
                 "rtype": "TXT",
@@ -337,6 +353,15 @@ def _regional_rows(specs: list[world.Spec], regions: list[Any], now: Any) -> tup
                     "name": f"mail.{s.name}",
                     "rtype": "MX",
                     "expected": f"10 feedback-smtp.{code}.amazonses.com",
+                    "severity": "blocking",
+                    "verdict": "ok",
+                }
+                yield {
+                    **base,
+                    "purpose": "mail_from_spf",
+                    "name": f"mail.{s.name}",
+                    "rtype": "TXT",
+                    "expected": "v=spf1 include:amazonses.com ~all",
                     "severity": "blocking",
                     "verdict": "ok",
                 }
