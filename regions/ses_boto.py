@@ -3,6 +3,7 @@ credentials (profile, assumed role), and the botocore hooks that pace, count and
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -10,9 +11,12 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from redis.exceptions import RedisError
 
 from regions import ratelimit
 from regions.ses_types import THROTTLING_CODES
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,7 +64,12 @@ class Boto:
             install_hooks(client, self)
 
     def before_send(self, **_: object) -> None:
-        ratelimit.limiter_for(self.account_key, self.region_code).acquire()
+        try:
+            ratelimit.limiter_for(self.account_key, self.region_code).acquire()
+        except (RedisError, OSError) as exc:
+            # Fail open: an unpaced call risks a 429 (retried with backoff); refusing every
+            # SES call while Redis is away would stop user actions for no good reason.
+            log.warning("SES rate limiter unavailable, calling unpaced: %s", exc)
         counter = getattr(current, "counter", None)
         if counter is not None:
             counter.calls += 1

@@ -257,3 +257,14 @@ def test_a_second_production_access_request_during_review_is_a_conflict(emulator
     assert caught.value.code == "ConflictException"
     assert caught.value.permanent is True
     assert client.get_account().review_status == "PENDING"
+
+
+def test_a_call_still_goes_out_when_the_shared_limiter_is_unreachable(canned, settings):
+    from emulator.testing import free_port
+
+    settings.SESOPS_SES_RATE = 1
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    canned.answer = (200, {"EmailIdentities": []})
+
+    assert _client().list_identities() == []
+    assert canned.hits == 1
