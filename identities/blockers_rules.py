@@ -38,7 +38,7 @@ def not_in_region(identity: IdentityState | None, region: RegionState) -> Blocke
     return Blocker(
         "not_in_region",
         BLOCKING,
-        f"Not an identity in {region.code} (nor in any other region of this account).",
+        f"Neither {region.code} nor any other region of this account has this identity.",
         f"Create the identity in {region.code} and verify it.",
         ADD_TO_REGION,
     )
@@ -52,7 +52,7 @@ def account(region: RegionState) -> list[Blocker]:
             Blocker(
                 "account_shutdown",
                 BLOCKING,
-                f"AWS shut down sending for this account in {region.code} "
+                f"AWS stopped this account's sending in {region.code} "
                 "(too many bounces or complaints).",
                 "Open the AWS support case, fix the cause and ask for reinstatement.",
                 None,
@@ -63,7 +63,7 @@ def account(region: RegionState) -> list[Blocker]:
             Blocker(
                 "sending_paused",
                 BLOCKING,
-                f"Sending is paused for the whole account in {region.code}.",
+                f"Turned off for the whole account in {region.code}: no identity sends there.",
                 "Re-enable account sending (UpdateAccountSendingEnabled) once the cause is fixed.",
                 None,
             )
@@ -73,8 +73,7 @@ def account(region: RegionState) -> list[Blocker]:
             Blocker(
                 "account_probation",
                 WARNING,
-                f"The account is on probation in {region.code}: "
-                "sending still works but may be paused.",
+                f"Sending still works in {region.code}, but AWS may pause it.",
                 "Bring bounce and complaint rates down before the review ends.",
                 None,
             )
@@ -87,7 +86,7 @@ def account(region: RegionState) -> list[Blocker]:
             Blocker(
                 "sandbox",
                 WARNING,
-                f"Region in the sandbox: only verified recipients; {SANDBOX_DAILY}/day.",
+                f"Only verified recipients, at most {SANDBOX_DAILY} messages a day.",
                 f"Request production access for {region.code}; until then verify every recipient.",
                 REQUEST_PRODUCTION_ACCESS,
             )
@@ -98,8 +97,7 @@ def account(region: RegionState) -> list[Blocker]:
             Blocker(
                 "quota_exhausted",
                 BLOCKING,
-                f"The 24-hour sending quota is used up in {region.code} "
-                f"({sent:,.0f} of {quota:,.0f}).",
+                f"{sent:,.0f} of {quota:,.0f} messages sent in {region.code} in the last 24 hours.",
                 "Wait for the 24-hour window to roll over, or ask AWS for a higher quota.",
                 REQUEST_PRODUCTION_ACCESS if region.in_sandbox else None,
             )
@@ -115,7 +113,7 @@ def identity_sending(identity: IdentityState) -> list[Blocker]:
             Blocker(
                 "sending_paused",
                 BLOCKING,
-                f"Sending is disabled for the identity {identity.name}.",
+                f"SES has sending turned off for the identity {identity.name}.",
                 "Re-enable sending for the identity in SES once the cause is fixed.",
                 None,
             )
@@ -161,8 +159,7 @@ def verification(identity: IdentityState, region: RegionState) -> list[Blocker]:
                 Blocker(
                     "verification_failed",
                     BLOCKING,
-                    "Verification failed: the link in the verification email was not clicked "
-                    f"within 24 hours{suffix}.",
+                    f"The link in the verification email was not clicked within 24 hours{suffix}.",
                     "Resend the verification email and click the link within 24 hours.",
                     RESEND_VERIFICATION,
                 )
@@ -171,7 +168,7 @@ def verification(identity: IdentityState, region: RegionState) -> list[Blocker]:
             Blocker(
                 "verification_failed",
                 BLOCKING,
-                f"Verification failed: SES did not find the DNS records within 72 hours{suffix}.",
+                f"SES did not find the DNS records within 72 hours{suffix}.",
                 "Publish the DNS records exactly as shown, then restart verification in SES.",
                 PUBLISH_DNS,
             )
@@ -227,18 +224,18 @@ def dkim(identity: IdentityState) -> list[Blocker]:
             Blocker(
                 "dkim_pending",
                 WARNING,
-                f"DKIM pending: SES has not yet found {records}.",
+                f"SES has not yet found {records}.",
                 f"Publish {records}; SES keeps looking for up to 72 hours.",
                 PUBLISH_DNS,
             )
         ]
     if status in _FAILING:
-        when = "is failing" if status == "TEMPORARY_FAILURE" else "failed"
+        when = " (SES retries for 72 hours)" if status == "TEMPORARY_FAILURE" else ""
         return [
             Blocker(
                 "dkim_failed",
                 WARNING,
-                f"DKIM {when}: SES cannot find {records}; mail is not signed for this domain.",
+                f"SES cannot find {records}{when}; mail is not signed for this domain.",
                 f"Publish {records} exactly as shown (no zone name appended twice, no proxying).",
                 PUBLISH_DNS,
             )
@@ -267,7 +264,7 @@ def mail_from(identity: IdentityState, region: RegionState) -> list[Blocker]:
             Blocker(
                 "mail_from_pending",
                 severity,
-                f"MAIL FROM {identity.mail_from_domain} not confirmed yet: {effect}.",
+                f"SES has not confirmed {identity.mail_from_domain} yet: {effect}.",
                 f"Publish {records} at {identity.mail_from_domain}.",
                 PUBLISH_DNS,
             )
@@ -276,17 +273,18 @@ def mail_from(identity: IdentityState, region: RegionState) -> list[Blocker]:
         Blocker(
             "mail_from_failed",
             severity,
-            f"MAIL FROM {identity.mail_from_domain} failed (MX record not found): {effect}.",
+            f"SES found no MX record for {identity.mail_from_domain}: {effect}.",
             f"Publish exactly one {records} at {identity.mail_from_domain}.",
             PUBLISH_DNS,
         )
     ]
 
 
+# The message names the records; the title (CODES) already says what is wrong with them.
 _DNS_RULES = (
-    ("dns_missing", ("missing",), "DNS record{s} missing", PUBLISH_DNS),
-    ("dns_mismatch", ("wrong_value", "wrong_type"), "DNS record{s} wrong", PUBLISH_DNS),
-    ("dns_partial", ("partial",), "DNS record{s} on some nameservers only", CHECK_DNS),
+    ("dns_missing", ("missing",), PUBLISH_DNS),
+    ("dns_mismatch", ("wrong_value", "wrong_type"), PUBLISH_DNS),
+    ("dns_partial", ("partial",), CHECK_DNS),
 )
 
 
@@ -310,15 +308,14 @@ def _record_blocks(identity: IdentityState, record: DnsState) -> bool:
 def dns_records(identity: IdentityState, dns: Sequence[DnsState]) -> list[Blocker]:
     """One blocker per code, naming the records. `unknown` (timeouts) is never reported."""
     out: list[Blocker] = []
-    for code, verdicts, label, action in _DNS_RULES:
+    for code, verdicts, action in _DNS_RULES:
         bad = [d for d in dns if d.verdict in verdicts]
         if not bad:
             continue
         blocks = code != "dns_partial" and any(_record_blocks(identity, d) for d in bad)
         severity = BLOCKING if blocks else WARNING
-        s = "s" if len(bad) > 1 else ""
         diagnosis = next((d.diagnosis for d in bad if d.diagnosis), "")
-        message = f"{label.format(s=s)}: {dns_records_phrase(bad)}"
+        message = dns_records_phrase(bad)
         if diagnosis:
             message += f" — {diagnosis}"
         remedy = {
@@ -335,7 +332,7 @@ def stale(region: RegionState) -> list[Blocker]:
     if not region.stale:
         return []
     if region.last_error:
-        why = f"the last sync of {region.code} failed: {region.last_error.splitlines()[0][:200]}"
+        why = f"The last sync of {region.code} failed: {region.last_error.splitlines()[0][:200]}"
     elif region.last_success_at is None:
         why = f"{region.code} has never been synced successfully"
     else:
@@ -345,7 +342,7 @@ def stale(region: RegionState) -> list[Blocker]:
         Blocker(
             "stale",
             WARNING,
-            f"Data may be out of date: {why}.",
+            f"{why}.",
             "Sync now; if it keeps failing, check the account's credentials and SES access.",
             SYNC_NOW,
         )

@@ -48,7 +48,7 @@ def test_json_rows_carry_blockers_with_code_severity_message_remedy(world) -> No
     [sandbox] = by_key[("admin@mydomain.example", "us-east-1")]["blockers"]
     assert sandbox["code"] == "sandbox"
     assert sandbox["severity"] == "warning"
-    assert sandbox["message"] == "Region in the sandbox: only verified recipients; 200/day."
+    assert sandbox["message"] == "Only verified recipients, at most 200 messages a day."
     assert sandbox["remedy"]
     assert sandbox["action"] == "request_production_access"
     [pending] = by_key[("new@other.example", "eu-west-1")]["blockers"]
