@@ -88,6 +88,8 @@ class Column:
             r.production_access_enabled,
             r.sending_enabled,
             r.enforcement_status,
+            r.review_status,  # the "review denied / pending" badge
+            r.review_case_id,
             self.stale,
             self.error,
             self.blocked,

@@ -21,6 +21,14 @@ def deed_origin(region_code: str) -> str:
     return "AWS_SES_" + region_code.upper().replace("-", "_")
 
 
+def deed_parent_of(dkim_origin: str) -> str:
+    """The parent region of a DEED replica from its DKIM origin (AWS_SES_EU_WEST_1 ->
+    eu-west-1); "" when the identity is not a replica."""
+    if not (dkim_origin or "").startswith("AWS_SES_"):
+        return ""
+    return dkim_origin.removeprefix("AWS_SES_").lower().replace("_", "-")
+
+
 VERIFICATION_CODES = {"verification_pending", "verification_failed"}
 
 
@@ -51,10 +59,7 @@ class RegionDetail:
     @property
     def deed_parent(self) -> str:
         """The parent region when this region is a DEED replica ("" otherwise)."""
-        origin = self.ri.dkim_origin if self.ri else ""
-        if not origin.startswith("AWS_SES_"):
-            return ""
-        return origin.removeprefix("AWS_SES_").lower().replace("_", "-")
+        return deed_parent_of(self.ri.dkim_origin if self.ri else "")
 
 
 @dataclass
@@ -62,6 +67,8 @@ class IdentityDetail:
     identity: Identity
     regions: list[RegionDetail]
     events: list[Event]
+    # For an address: its domain, when that is an identity of the same account.
+    domain_identity: Identity | None = None
 
     @property
     def present(self) -> list[RegionDetail]:
@@ -143,4 +150,11 @@ def identity_detail(identity: Identity) -> IdentityDetail:
         .filter(Q(account_id=identity.account_id) | Q(account__isnull=True))
         .select_related("region", "actor")[:TIMELINE_LENGTH]
     )
-    return IdentityDetail(identity=identity, regions=details, events=events)
+    detail = IdentityDetail(identity=identity, regions=details, events=events)
+    if identity.is_email:
+        detail.domain_identity = Identity.objects.filter(
+            account_id=identity.account_id,
+            kind=Identity.Kind.DOMAIN,
+            name=identity.domain,
+        ).first()
+    return detail

@@ -8,9 +8,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from identities import views
+from identities.models import RegionalIdentity
 from regions.models import Event
 from tests.factories import (
     AwsAccountFactory,
+    DnsCheckFactory,
     EventFactory,
     IdentityFactory,
     RegionalIdentityFactory,
@@ -91,7 +93,9 @@ def test_address_walkthrough_explains_the_email_steps(viewer_client, setup):
 
 def test_domain_page_lists_the_records_each_region_needs(viewer_client, setup):
     html = viewer_client.get(f"/identities/{setup['domain'].pk}/").content.decode()
-    assert "DNS records to publish" in html
+    # No DNS check yet: each region lists what to publish, and says it is not checked.
+    assert "Records to publish for us-east-1 — not checked yet" in html
+    assert "Records to publish for eu-west-1 — not checked yet" in html
     assert "tok1._domainkey.example.com" in html and "tok1.dkim.amazonses.com" in html
     # Each region's own tokens and signing zone.
     assert "eu1._domainkey.example.com" in html and "eu1.dkim.eu-west-1.amazonses.com" in html
@@ -101,6 +105,45 @@ def test_domain_page_lists_the_records_each_region_needs(viewer_client, setup):
     assert f'<option value="{setup["use1"].pk}">us-east-1</option>' in html
     assert f'<option value="{setup["euw1"].pk}">' not in html  # DKIM still pending there
     assert "BYODKIM" in html
+
+
+def test_domain_page_shows_one_dns_card_nameserver_table_once_checked(viewer_client, setup):
+    use1 = RegionalIdentity.objects.get(identity=setup["domain"], region=setup["use1"])
+    DnsCheckFactory(regional_identity=use1, name="tok1._domainkey.example.com",
+                    expected="tok1.dkim.amazonses.com")  # fmt: skip
+    html = viewer_client.get(f"/identities/{setup['domain'].pk}/").content.decode()
+    assert html.count('id="dns-records"') == 1
+    assert "DNS records to publish" not in html  # the old second card is gone
+    # us-east-1 was probed: its nameserver table only, not the plain list as well.
+    assert html.count('class="table compact dns-table"') == 1
+    assert "Records to publish for us-east-1" not in html
+    assert "10 feedback-smtp.us-east-1.amazonses.com" not in html
+    # eu-west-1 was not: the records SES expects, with the way to check them.
+    assert "Records to publish for eu-west-1 — not checked yet" in html
+    assert html.count('class="table compact records"') == 1
+    assert "eu1._domainkey.example.com" in html
+    assert 'type="submit" form="dns-check-form"' in html
+
+
+def test_publish_dns_remedy_links_to_the_dns_card(viewer_client, setup):
+    html = viewer_client.get(f"/identities/{setup['domain'].pk}/").content.decode()
+    assert f'href="/identities/{setup["domain"].pk}/#dns-records">See the records' in html
+
+
+def test_address_page_links_to_its_domain_identity_of_the_same_account(viewer_client, setup):
+    address = IdentityFactory(account=setup["acc"], name="ops@example.com")
+    html = viewer_client.get(f"/identities/{address.pk}/").content.decode()
+    assert f'Its domain <a href="/identities/{setup["domain"].pk}/">example.com</a>' in html
+    assert 'id="dns-records"' not in html
+
+
+def test_address_page_without_its_domain_hints_at_verifying_the_domain(viewer_client, setup):
+    # ops@example.net: example.net is an identity of another account only.
+    IdentityFactory(account=AwsAccountFactory(label="other"), name="example.net")
+    html = viewer_client.get(f"/identities/{setup['address'].pk}/").content.decode()
+    assert "Its domain <a" not in html
+    assert "verifying the domain <code>example.net</code> as an identity verifies every" in html
+    assert 'id="dns-records"' not in html
 
 
 def test_timeline_shows_this_identitys_events_of_this_account_only(viewer_client, setup):

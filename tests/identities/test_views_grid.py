@@ -254,6 +254,53 @@ def test_column_header_shows_stale_region_and_sync_error(viewer_client, world):
     assert "Sandbox" in header
 
 
+def _header(html: str, region: Region) -> str:
+    return re.search(rf'id="col-{region.pk}".*?</th>', html, re.S).group(0)
+
+
+def test_column_header_shows_a_denied_or_pending_review(viewer_client, world):
+    Region.objects.filter(pk=world["euw1"].pk).update(review_status="DENIED",
+                                                      review_case_id="case-42")  # fmt: skip
+    html = viewer_client.get("/").content.decode()
+    denied = _header(html, world["euw1"])
+    assert re.search(r'<a class="badge badge-blocked" href="/regions/#region-\d+"', denied)
+    assert "✕</span>Review denied</a>" in denied and "case-42" in denied
+    assert "Review" not in _header(html, world["use1"])
+    Region.objects.filter(pk=world["euw1"].pk).update(review_status="PENDING")
+    pending = _header(viewer_client.get("/").content.decode(), world["euw1"])
+    assert "◷</span>Review pending</a>" in pending and "Review denied" not in pending
+    Region.objects.filter(pk=world["euw1"].pk).update(review_status="GRANTED")
+    assert "Review" not in _header(viewer_client.get("/").content.decode(), world["euw1"])
+
+
+def test_review_badges_cost_no_query(viewer_client, world):
+    before = _queries(viewer_client, {})
+    Region.objects.filter(pk=world["euw1"].pk).update(review_status="DENIED")
+    Region.objects.filter(pk=world["use1"].pk).update(review_status="PENDING")
+    assert _queries(viewer_client, {}) == before
+
+
+def test_refresh_swaps_the_header_when_a_review_is_denied(viewer_client, world):
+    state = live_state(viewer_client.get("/").content.decode())
+    Region.objects.filter(pk=world["euw1"].pk).update(
+        review_status="DENIED", changed_at=timezone.now() + timedelta(seconds=1)
+    )
+    html = _refresh(viewer_client, state).content.decode()
+    assert re.search(r'<template>\s*<tr id="grid-head" hx-swap-oob="true"', html)
+    assert "Review denied" in html
+
+
+def test_another_accounts_column_says_n_a_and_whose_identity_it_is(viewer_client, world):
+    staging = AwsAccountFactory(label="staging")
+    qa = IdentityFactory(account=staging, name="qa@staging.example")
+    RegionalIdentityFactory(identity=qa, region=RegionFactory(account=staging, code="ap-south-1"))
+    html = viewer_client.get("/").content.decode()
+    row = re.search(rf'<tr id="row-{qa.pk}".*?</tr>', html, re.S).group(0)
+    assert row.count('<td class="cell cell-na">') == 2  # prod's us-east-1 and eu-west-1
+    assert '<span title="This identity belongs to account staging">n/a' in row
+    assert "·</span>" not in row  # the old lone dot
+
+
 # --- live refresh -----------------------------------------------------------------------
 
 
