@@ -25,7 +25,7 @@ BENCHES = ("sync", "dashboard", "memory")
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    p.add_argument("which", nargs="*", choices=[*BENCHES, []], help="benchmarks to run (all)")
+    p.add_argument("which", nargs="*", metavar="sync|dashboard|memory", help="(default: all)")
     p.add_argument("--quick", action="store_true", help="small sizes, for development")
     p.add_argument("--regions", type=int, help="sync: regions (20; quick 3)")
     p.add_argument("--identities", type=int, help="sync: identities per region (1000; quick 200)")
@@ -34,7 +34,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--resync-rate", type=float, default=1.0, help="sync: the re-sync's requests/s (1)"
     )
-    p.add_argument("--naive-regions", type=int, default=1, help="sync: regions the naive runs")
+    p.add_argument(
+        "--naive-regions", type=int, default=1, help="sync: regions the naive runs (1; 0: none)"
+    )
     p.add_argument(
         "--workers",
         choices=["processes", "threads"],
@@ -42,11 +44,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="sync: one worker process per region (as Celery prefork), or threads in one",
     )
     p.add_argument("--sizes", help="dashboard: comma list of N (1000,10000; quick 200,1000)")
-    p.add_argument("--dashboard-regions", type=int, default=20)
-    p.add_argument("--runs", type=int, default=9, help="dashboard: timed runs per request")
+    p.add_argument("--dashboard-regions", type=int, default=20, help="dashboard: regions (20)")
+    p.add_argument("--runs", type=int, default=9, help="dashboard: timed runs per request (9)")
     p.add_argument("--memory-identities", type=int, help="memory: identities (10000; quick 2000)")
-    p.add_argument("--profile", action="store_true", help="dashboard: pyinstrument each page")
+    p.add_argument("--profile", action="store_true", help="dashboard: cProfile the first page")
     args = p.parse_args(argv)
+    unknown = [w for w in args.which if w not in BENCHES]
+    if unknown:
+        p.error(f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(BENCHES)})")
     args.which = args.which or list(BENCHES)
     q = args.quick
     args.regions = args.regions or (3 if q else 20)
