@@ -87,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             workers_mode=args.workers,
             log=log,
         )
-        out += list(sync_bench.report_lines(rep))
-        print("\n".join(out[-40:]), flush=True)
+        lines = list(sync_bench.report_lines(rep))
+        out += lines
+        print("\n".join(lines), flush=True)
     if "dashboard" in args.which:
         from benchmarks import dashboard_bench
 
