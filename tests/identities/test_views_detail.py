@@ -94,8 +94,7 @@ def test_address_walkthrough_explains_the_email_steps(viewer_client, setup):
 def test_domain_page_lists_the_records_each_region_needs(viewer_client, setup):
     html = viewer_client.get(f"/identities/{setup['domain'].pk}/").content.decode()
     # No DNS check yet: each region lists what to publish, and says it is not checked.
-    assert "Records to publish for us-east-1 — not checked yet" in html
-    assert "Records to publish for eu-west-1 — not checked yet" in html
+    assert html.count("records to publish — not checked yet") == 2
     assert "tok1._domainkey.example.com" in html and "tok1.dkim.amazonses.com" in html
     # Each region's own tokens and signing zone.
     assert "eu1._domainkey.example.com" in html and "eu1.dkim.eu-west-1.amazonses.com" in html
@@ -116,10 +115,9 @@ def test_domain_page_shows_one_dns_card_nameserver_table_once_checked(viewer_cli
     assert "DNS records to publish" not in html  # the old second card is gone
     # us-east-1 was probed: its nameserver table only, not the plain list as well.
     assert html.count('class="table compact dns-table"') == 1
-    assert "Records to publish for us-east-1" not in html
     assert "10 feedback-smtp.us-east-1.amazonses.com" not in html
     # eu-west-1 was not: the records SES expects, with the way to check them.
-    assert "Records to publish for eu-west-1 — not checked yet" in html
+    assert html.count("records to publish — not checked yet") == 1
     assert html.count('class="table compact records"') == 1
     assert "eu1._domainkey.example.com" in html
     assert 'type="submit" form="dns-check-form"' in html
