@@ -1,6 +1,6 @@
 """Screenshots of a running demo (`make demo`) for the README, taken with Debian's Chromium.
 
-    .venv/bin/python scripts/screenshots.py [--url http://127.0.0.1:8000] [--out docs/screenshots]
+.venv/bin/python scripts/screenshots.py [--url http://127.0.0.1:8000] [--out docs/screenshots]
 """
 
 from __future__ import annotations
