@@ -25,12 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
     app = App()
+    # Bind first: the scenario's verification emails carry links to this server's address.
+    server = make_server(app, args.host, args.port)
     try:
         scenario.apply(app, scenario.read(args.scenario) if args.scenario else None)
     except (OSError, ValueError) as exc:
+        server.server_close()
         print(f"emulator: bad scenario {args.scenario}: {exc}", file=sys.stderr)
         return 2
-    server = make_server(app, args.host, args.port)
     dns = app.dns = start_dns(app.store, args.dns_port) if args.dns_port is not None else None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"emulator listening on http://{args.host}:{server.port}", flush=True)

@@ -162,8 +162,8 @@ def run_emulator(
     data = dict(scenario or {})
     data.setdefault("rate_limit", {"rps": 0})
     app = App()
+    server = make_server(app, "127.0.0.1", 0)  # before the scenario: its mail links need the port
     scenario_mod.apply(app, data)
-    server = make_server(app, "127.0.0.1", 0)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},

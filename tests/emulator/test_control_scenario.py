@@ -298,3 +298,17 @@ def test_run_emulator_takes_a_scenario_file_and_gives_a_subprocess_environment()
             timeout=60,
         )
         assert out.stdout.strip() == "True", out.stderr
+
+
+def test_seeded_verification_links_point_at_the_running_server():
+    scenario = {
+        "accounts": [
+            {
+                "id": "111111111111",
+                "regions": {"us-east-1": {"identities": [{"name": "pending@example.com"}]}},
+            }
+        ]
+    }
+    with run_emulator(scenario) as emu:
+        links = [m["link"] for m in emu.mail()]
+        assert links and all(link.startswith(f"{emu.url}/_emulator/verify/") for link in links)
