@@ -28,6 +28,7 @@ from identities.states import identity_state, region_state, verified_domains
 if TYPE_CHECKING:
     from identities.selectors import Column
 
+BAD_VERDICTS = ("missing", "wrong_value", "wrong_type", "partial")
 _RI_FIELDS = (
     "id",
     "identity_id",
@@ -102,9 +103,12 @@ def blocked_identities(
         return []
     by_region = {c.region.pk: c for c in columns}
     dns: dict[int, list[DnsState]] = defaultdict(list)
+    # Only bad records make blockers (identities.blockers_rules.dns_records): most checks are
+    # `ok`, so fetching only the others keeps this query small.
     for rid, purpose, name, rtype, verdict, severity, diagnosis in DnsCheck.objects.filter(
         regional_identity__identity_id__in=subquery,
         regional_identity__region_id__in=list(by_region),
+        verdict__in=BAD_VERDICTS,
     ).values_list(
         "regional_identity_id", "purpose", "name", "rtype", "verdict", "severity", "diagnosis"
     ):
