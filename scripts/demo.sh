@@ -78,7 +78,7 @@ echo "== first sync and DNS probe"
 "$PY" manage.py probe_dns || echo "(DNS probe reported problems: they are part of the demo)"
 
 echo "== Celery worker and beat (broker: kombu filesystem transport)"
-.venv/bin/celery -A config worker --concurrency 2 --loglevel INFO >"$DEMO_DIR/worker.log" 2>&1 &
+.venv/bin/celery -A config worker --concurrency 4 --loglevel INFO >"$DEMO_DIR/worker.log" 2>&1 &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel INFO -s "$DEMO_DIR/celerybeat-schedule" >"$DEMO_DIR/beat.log" 2>&1 &
 pids+=($!)
