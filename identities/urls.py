@@ -7,6 +7,11 @@ urlpatterns = [
     path("grid/refresh/", views.grid_refresh, name="grid_refresh"),
     path("identities/<int:pk>/", views.identity_page, name="identity_detail"),
     path(
+        "identities/<int:pk>/cell/<int:region_pk>/",
+        views.grid_cell,
+        name="grid_cell",
+    ),
+    path(
         "identities/<int:pk>/resend-verification/",
         views_actions.resend_verification,
         name="resend_verification",

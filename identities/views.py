@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -19,6 +19,8 @@ from django.views.decorators.vary import vary_on_headers
 from identities.models import Identity
 from identities.selectors import GridFilters, build_grid, changed_since, parse_row_state
 from identities.selectors_detail import identity_detail
+from identities.states import cells_for
+from regions.models import Region
 
 POLL_SECONDS = 10  # live refresh interval of the grid
 DNS_PARTIAL = "identities/_dns_records.html"  # the DNS helper's records table
@@ -71,6 +73,21 @@ def grid_refresh(request: HttpRequest) -> HttpResponse:
     else:
         context["whole"] = True
     return render(request, "identities/grid.html#refresh_response", context)
+
+
+@require_GET
+def grid_cell(request: HttpRequest, pk: int, region_pk: int) -> HttpResponse:
+    """The blockers of one grid cell, fetched when its popover opens.
+
+    The grid renders only each cell's badge: rendering ~1,000 popovers a page cost more than
+    the rest of the page. Without JS the popover holds a link to the identity page instead.
+    """
+    identity = get_object_or_404(Identity.objects.select_related("account"), pk=pk)
+    region = get_object_or_404(Region.objects.select_related("account"), pk=region_pk)
+    cell = cells_for([identity], [region]).get((identity.pk, region.pk))
+    if cell is None:  # a region of another account: the grid shows "n/a" there
+        raise Http404("This identity has no cell in that region.")
+    return render(request, "identities/_blockers.html", {"blockers": cell.blockers, "cell": cell})
 
 
 def _dns_partial() -> str | None:

@@ -84,9 +84,10 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "grid.png"))
 
-    # The reasons, on expand.
+    # The reasons, fetched on expand (the grid renders only the badges).
     alerts, billing = seeded["alerts"], seeded["billing"]
     page.click(f"#row-{alerts.pk} td.cell-blocked summary")
+    page.wait_for_selector(f"#row-{alerts.pk} td.cell-blocked .popover .blocker-list")
     popover = page.locator(f"#row-{alerts.pk} td.cell-blocked .popover")
     assert "Verification failed" in popover.inner_text()
     assert "Resend the verification email" in popover.inner_text()
@@ -104,6 +105,7 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
     )
     assert "Sending" in page.inner_text(f"#row-{billing.pk}")
     assert page.locator(f"#row-{alerts.pk} details[open]").count() == 1
+    assert "Verification failed" in popover.inner_text()  # still loaded, not fetched again
     assert "3" in page.inner_text("#grid-counters .is-bad .value")
 
     # Filter to blocked identities: swapped in place, the URL follows.

@@ -68,7 +68,11 @@ def test_every_role_sees_identities_regions_and_badges(request, who, world):
     assert "✓</span>Sending" in html
     assert "✕</span>Blocked" in html
     assert "–</span>Not in region" in html  # example.org is not in eu-west-1
-    assert "Waiting for someone to click the link" in html  # the blocker, on expand
+    # The reasons load on expand (tests/identities/test_views_grid_cell.py): only the link here.
+    assert "Waiting for someone to click the link" not in html
+    pending, euw1 = world["pending"], world["euw1"]
+    assert f'hx-get="/identities/{pending.pk}/cell/{euw1.pk}/"' in html
+    assert f'href="/identities/{pending.pk}/#region-{euw1.pk}">' in html
     assert 'id="grid-counters"' in html
 
 
@@ -366,11 +370,3 @@ def test_refresh_without_a_stamp_sends_everything(viewer_client, world):
     response = viewer_client.get("/grid/refresh/", {"since": "not-a-date"})
     assert response.status_code == 200
     assert "pending@example.com" in response.content.decode()
-
-
-def test_blockers_link_to_their_remedy(viewer_client, world):
-    html = viewer_client.get("/").content.decode()
-    # pending@example.com in eu-west-1: resend from its page; the sandbox: production access.
-    assert f'href="/identities/{world["pending"].pk}/#walkthrough">Resend the verification' in html
-    assert f'href="/regions/{world["euw1"].pk}/production-access/">Request production' in html
-    assert f'href="/identities/{world["domain"].pk}/#add-to-regions">Add to eu-west-1' in html
