@@ -86,3 +86,15 @@ def test_the_grid_badge_keeps_its_word_and_reasons_without_the_popover(viewer_cl
     assert "×2</span>" in row
     assert 'hx-trigger="toggle once"' in row
     assert "blocker-list" not in row  # the markup comes on demand
+
+
+def test_cells_built_in_python_escape_what_they_show(viewer_client, world):
+    # The cells are formatted in Python (identities/templatetags/sesops_grid.py), not by the
+    # template engine: an account label is still escaped.
+    odd = AwsAccountFactory(label='st<a href="x">g')
+    qa = IdentityFactory(account=odd, name="qa@staging.example")
+    RegionalIdentityFactory(identity=qa, region=RegionFactory(account=odd, code="ap-south-1"))
+    html = viewer_client.get("/").content.decode()
+    row = re.search(rf'<tr id="row-{qa.pk}".*?</tr>', html, re.S).group(0)
+    assert "belongs to account st&lt;a href=&quot;x&quot;&gt;g" in row  # its n/a cells
+    assert '<a href="x">' not in html
