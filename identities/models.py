@@ -91,6 +91,10 @@ class RegionalIdentity(models.Model):
         return f"{self.identity.name} @ {self.region.code}"
 
 
+# Verdicts that make blockers and records to publish (`unknown` never does: it is not "missing").
+PROBLEM_VERDICTS = ("missing", "wrong_value", "wrong_type", "partial")
+
+
 class DnsCheck(models.Model):
     """One DNS record SES expects for a domain in one region, and what the nameservers serve."""
 

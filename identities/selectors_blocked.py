@@ -22,29 +22,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from identities.blockers import DnsState, blockers_for, is_blocked
-from identities.models import DnsCheck, Identity, RegionalIdentity
-from identities.states import identity_state, region_state, verified_domains
+from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
+from identities.states import CELL_FIELDS, identity_state, region_state, verified_domains
 
 if TYPE_CHECKING:
     from identities.selectors import Column
 
-BAD_VERDICTS = ("missing", "wrong_value", "wrong_type", "partial")
 _RI_FIELDS = (
-    "id",
-    "identity_id",
-    "region_id",
+    *CELL_FIELDS,
     "region__code",
-    "present",
-    "verification_status",
-    "verified_for_sending",
-    "sending_enabled",
-    "verification_error_type",
-    "dkim_signing_enabled",
-    "dkim_status",
-    "dkim_origin",
-    "mail_from_domain",
-    "mail_from_status",
-    "mail_from_behavior",
     "identity__name",
     "identity__kind",
     "identity__domain",
@@ -108,7 +94,7 @@ def blocked_identities(
     for rid, purpose, name, rtype, verdict, severity, diagnosis in DnsCheck.objects.filter(
         regional_identity__identity_id__in=subquery,
         regional_identity__region_id__in=list(by_region),
-        verdict__in=BAD_VERDICTS,
+        verdict__in=PROBLEM_VERDICTS,
     ).values_list(
         "regional_identity_id", "purpose", "name", "rtype", "verdict", "severity", "diagnosis"
     ):

@@ -25,7 +25,7 @@ from identities.blockers import (
     blockers_for,
     cell_status,
 )
-from identities.models import DnsCheck, Identity, RegionalIdentity
+from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
 from regions.models import Region
 
 
@@ -164,6 +164,7 @@ def _regionals_for(identity_ids: Iterable[int]) -> list[RegionalIdentity]:
     return list(
         RegionalIdentity.objects.filter(identity_id__in=set(identity_ids))
         .select_related("identity", "region", "region__account")
+        .annotate(region_code=F("region__code"))
         .prefetch_related(
             Prefetch("dns_checks", queryset=DnsCheck.objects.order_by("purpose", "name"))
         )
@@ -173,7 +174,7 @@ def _regionals_for(identity_ids: Iterable[int]) -> list[RegionalIdentity]:
 # What a grid cell reads of a regional row and its DNS checks: loading only these (no joined
 # identity/region/account rows, which the caller already holds, and none of the timestamps
 # and JSON the cell never shows) halves the cost of a 50 x 20 page.
-_CELL_FIELDS = (
+CELL_FIELDS = (
     "id",
     "identity_id",
     "region_id",
@@ -204,14 +205,14 @@ _CHECK_FIELDS = (
 def _cell_regionals(identity_ids: Iterable[int]) -> list[RegionalIdentity]:
     return list(
         RegionalIdentity.objects.filter(identity_id__in=set(identity_ids))
-        .only(*_CELL_FIELDS)
+        .only(*CELL_FIELDS)
         .annotate(region_code=F("region__code"))
         .prefetch_related(
             Prefetch(
                 "dns_checks",
                 # A cell shows blockers only, and only bad records make blockers.
                 queryset=DnsCheck.objects.only(*_CHECK_FIELDS)
-                .filter(verdict__in=("missing", "wrong_value", "wrong_type", "partial"))
+                .filter(verdict__in=PROBLEM_VERDICTS)
                 .order_by("purpose", "name"),
             )
         )
@@ -223,7 +224,7 @@ def _present_codes(rows: Iterable[RegionalIdentity]) -> dict[int, dict[int, str]
     out: dict[int, dict[int, str]] = defaultdict(dict)
     for ri in rows:
         if ri.present:
-            out[ri.identity_id][ri.region_id] = ri.region.code
+            out[ri.identity_id][ri.region_id] = ri.region_code
     return out
 
 
@@ -243,11 +244,7 @@ def cells_for(
     # lean (the grid): only what a cell shows; else whole rows, for pages that show more.
     rows = _cell_regionals(ids) if lean else _regionals_for(ids)
     by_key = {(ri.identity_id, ri.region_id): ri for ri in rows}
-    present: dict[int, dict[int, str]] = defaultdict(dict)
-    for ri in rows:
-        if ri.present:
-            code = ri.region_code if lean else ri.region.code
-            present[ri.identity_id][ri.region_id] = code
+    present = _present_codes(rows)
     domains = verified_domains(
         {i.account_id for i in identities}, {i.domain for i in identities if i.is_email}
     )

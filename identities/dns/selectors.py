@@ -7,7 +7,7 @@ from datetime import datetime
 
 from identities.dns.expected import BYODKIM, PURPOSE_ORDER
 from identities.dns.zonefile import zone_file
-from identities.models import DnsCheck, Identity, RegionalIdentity
+from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
 
 # verdict -> (badge class, icon, label); warnings get a softer badge when not ok.
 _BADGES = {
@@ -18,7 +18,7 @@ _BADGES = {
     "partial": ("badge-warn", "◐", "Some nameservers only"),
     "unknown": ("badge-absent", "?", "Unknown (no answer)"),
 }
-TO_PUBLISH = frozenset({"missing", "wrong_value", "wrong_type", "partial"})
+TO_PUBLISH = frozenset(PROBLEM_VERDICTS)
 _PURPOSE_LABEL = {
     "dkim": "Easy DKIM",
     "byodkim": "BYODKIM key",
