@@ -72,6 +72,9 @@ class RegionalIdentity(models.Model):
     mail_from_domain = models.CharField(max_length=253, blank=True)
     mail_from_status = models.CharField(max_length=24, blank=True)
     mail_from_behavior = models.CharField(max_length=24, blank=True)
+    # Blocked here by its own state (not the account's)? Kept by identities.blocking, which
+    # every writer calls; the grid counts it in SQL. NULL = not computed yet.
+    blocking = models.BooleanField(null=True)
 
     first_seen_at = models.DateTimeField(default=timezone.now)
     synced_at = models.DateTimeField(null=True, blank=True)
@@ -85,7 +88,20 @@ class RegionalIdentity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["identity", "region"], name="regional_identity_unique")
         ]
-        indexes = [models.Index(fields=["region", "present"])]
+        indexes = [
+            models.Index(fields=["region", "present"]),
+            # The grid's blocked counters read the few blocked rows only.
+            models.Index(
+                fields=["region", "identity"],
+                condition=models.Q(blocking=True, present=True),
+                name="ri_blocked",
+            ),
+            models.Index(
+                fields=["region"],
+                condition=models.Q(blocking__isnull=True),
+                name="ri_blocking_unknown",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.identity.name} @ {self.region.code}"

@@ -3,7 +3,7 @@
 Every read runs a fixed number of queries whatever the number of identities: the page's
 identities are loaded once, their regional rows and DNS checks are prefetched for that page
 only (identities.states.cells_for), and the "blocked" figures over the whole filtered set come
-from identities.selectors_blocked (an SQL pre-filter, then the engine on plain rows).
+from identities.selectors_blocked (SQL over the stored blocking flags).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -26,7 +25,6 @@ from identities.states import Cell, cells_for
 from regions.models import Region
 
 PAGE_SIZE = 50
-GRID_CACHE_SECONDS = 600  # entries are keyed by the last change: this only bounds their life
 KINDS = {
     "email": Identity.Kind.EMAIL,
     Identity.Kind.EMAIL.value: Identity.Kind.EMAIL,
@@ -227,42 +225,6 @@ def last_change(regions: Iterable[Region]) -> datetime:
     return max(known) if known else datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _blocked_cached(
-    identities: QuerySet[Identity],
-    columns: list[Column],
-    now: datetime,
-    filters: GridFilters,
-    since: datetime,
-) -> list[int]:
-    """blocked_identities, cached until anything the grid shows changes.
-
-    The blocked set costs O(blocked identities) (the engine runs on every candidate), but it
-    only changes when a row, a DNS check or a region changes (each moves `since`) or a region
-    turns stale: both are in the key, so an entry is never wrong, only unused."""
-    key_parts = [
-        since.isoformat(),
-        stale_signature([c.region for c in columns], now),
-        filters.q,
-        filters.kind,
-        filters.account,
-        filters.region,
-        [c.region.pk for c in columns],
-    ]
-    key = (
-        "sesops:grid-blocked:"
-        + hashlib.sha1(repr(key_parts).encode(), usedforsecurity=False).hexdigest()
-    )
-    hit = cache.get(key)
-    if hit is not None:
-        ids, counts = hit
-        for column in columns:
-            column.blocked = counts.get(column.region.pk, 0)
-        return ids
-    ids = blocked_identities(identities, columns, now)
-    cache.set(key, (ids, {c.region.pk: c.blocked for c in columns}), GRID_CACHE_SECONDS)
-    return ids
-
-
 def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
     """The whole grid page. Query count is fixed (about a dozen) whatever the data size."""
     now = now or timezone.now()
@@ -275,17 +237,16 @@ def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
         and (not filters.region or r.code == filters.region)
     ]
     identities = filtered_identities(filters, columns)
-    blocked_ids = _blocked_cached(identities, columns, now, filters, since)
+    blocked = blocked_identities(identities, columns, now, narrowed=bool(filters.q or filters.kind))
     if filters.blocking:
-        paginator = Paginator(blocked_ids, PAGE_SIZE)
+        paginator = Paginator(blocked.identities.select_related("account"), PAGE_SIZE)
         page = paginator.get_page(filters.page)
-        by_pk = Identity.objects.select_related("account").in_bulk(list(page.object_list))
-        page_identities = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+        blocked_total, total = paginator.count, identities.count()
     else:
         paginator = Paginator(identities.select_related("account"), PAGE_SIZE)
         page = paginator.get_page(filters.page)
-        page_identities = list(page.object_list)
-    total = identities.count() if filters.blocking else paginator.count  # count() runs once
+        blocked_total, total = blocked.count(), paginator.count
+    page_identities = list(page.object_list)
     cells = cells_for(page_identities, [c.region for c in columns], now=now, lean=True)
     rows = []
     for identity in page_identities:
@@ -299,7 +260,7 @@ def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
         columns=columns,
         rows=rows,
         total=total,
-        blocked=len(blocked_ids),
+        blocked=blocked_total,
         page_number=page.number,
         num_pages=paginator.num_pages,
         accounts=sorted({r.account.label for r in regions}),

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from django.db.models import F, Prefetch
 from django.utils import timezone
@@ -202,21 +204,45 @@ _CHECK_FIELDS = (
 )
 
 
-def _cell_regionals(identity_ids: Iterable[int]) -> list[RegionalIdentity]:
-    return list(
-        RegionalIdentity.objects.filter(identity_id__in=set(identity_ids))
-        .only(*CELL_FIELDS)
-        .annotate(region_code=F("region__code"))
-        .prefetch_related(
-            Prefetch(
-                "dns_checks",
-                # A cell shows blockers only, and only bad records make blockers.
-                queryset=DnsCheck.objects.only(*_CHECK_FIELDS)
-                .filter(verdict__in=PROBLEM_VERDICTS)
-                .order_by("purpose", "name"),
-            )
-        )
+class PlainRow(SimpleNamespace):
+    """A RegionalIdentity's fields from `values()`, for identity_state: at a grid page's
+    1,000 cells, model instances and a prefetch cost more than the rest of the page."""
+
+
+def problem_checks(
+    ri_ids: Iterable[int] = (), *, identity_ids: Iterable[int] = ()
+) -> dict[int, list[DnsState]]:
+    """RegionalIdentity id -> its DNS checks that make blockers (one query; most are `ok`).
+
+    By rows, or by identities (a page's 50 identities, not its 1,000 rows: a query with
+    fewer parameters is much cheaper to build and to send)."""
+    out: dict[int, list[DnsState]] = defaultdict(list)
+    by_identity = list(identity_ids)
+    where = (
+        {"regional_identity__identity_id__in": by_identity}
+        if by_identity
+        else {"regional_identity_id__in": list(ri_ids)}
     )
+    rows = (
+        DnsCheck.objects.filter(verdict__in=PROBLEM_VERDICTS, **where)
+        .order_by("purpose", "name")
+        .values_list(*_CHECK_FIELDS[1:])
+    )
+    for rid, *fields in rows:
+        out[rid].append(DnsState(*fields))
+    return out
+
+
+def _cell_regionals(identity_ids: Iterable[int]) -> tuple[list[Any], dict[int, list[DnsState]]]:
+    """The grid's rows (only the fields a cell shows) and their problem DNS checks."""
+    ids = set(identity_ids)
+    rows = [
+        PlainRow(**values)
+        for values in RegionalIdentity.objects.filter(identity_id__in=ids)
+        .annotate(region_code=F("region__code"))
+        .values(*CELL_FIELDS, "region_code")
+    ]
+    return rows, problem_checks(identity_ids=ids) if ids else {}
 
 
 def _present_codes(rows: Iterable[RegionalIdentity]) -> dict[int, dict[int, str]]:
@@ -242,7 +268,12 @@ def cells_for(
     now = now or timezone.now()
     ids = [i.pk for i in identities]
     # lean (the grid): only what a cell shows; else whole rows, for pages that show more.
-    rows = _cell_regionals(ids) if lean else _regionals_for(ids)
+    rows: list[Any]
+    if lean:
+        rows, checks_by_ri = _cell_regionals(ids)
+    else:
+        rows = _regionals_for(ids)
+        checks_by_ri = {ri.pk: dns_states(ri.dns_checks.all()) for ri in rows}
     by_key = {(ri.identity_id, ri.region_id): ri for ri in rows}
     present = _present_codes(rows)
     domains = verified_domains(
@@ -251,12 +282,19 @@ def cells_for(
     region_states = {r.pk: region_state(r, now=now) for r in regions}
     cells: dict[tuple[int, int], Cell] = {}
     for identity in identities:
-        elsewhere = present.get(identity.pk, {})
+        identity_pk = identity.pk
+        elsewhere = present.get(identity_pk, {})
         for region in regions:
             if region.account_id != identity.account_id:
                 continue
-            others = [code for rid, code in elsewhere.items() if rid != region.pk]
-            ri = by_key.get((identity.pk, region.pk))
+            region_pk = region.pk
+            ri = by_key.get((identity_pk, region_pk))
+            # Where else it exists: only an absent (or gone) cell says so.
+            others = (
+                [code for rid, code in elsewhere.items() if rid != region_pk]
+                if ri is None or not ri.present
+                else ()
+            )
             if ri is None:
                 state = absent_identity_state(identity, other_regions=others)
                 checks: list[DnsState] = []
@@ -266,13 +304,13 @@ def cells_for(
                     ri.region = region
                 state = identity_state(
                     ri,
-                    domain_verified=(identity.account_id, region.pk, identity.domain.lower())
+                    domain_verified=(identity.account_id, region_pk, identity.domain.lower())
                     in domains,
                     other_regions=others,
                 )
-                checks = dns_states(ri.dns_checks.all()) if not identity.is_email else []
-            rstate = region_states[region.pk]
-            cells[(identity.pk, region.pk)] = Cell(
+                checks = [] if identity.is_email else checks_by_ri.get(ri.id, [])
+            rstate = region_states[region_pk]
+            cells[(identity_pk, region_pk)] = Cell(
                 identity=identity,
                 region=region,
                 regional=ri,

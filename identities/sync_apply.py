@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from identities.blocking import refresh_blocking, refresh_unknown
 from identities.models import Identity, RegionalIdentity
 from identities.sync_read import Snapshot, Stored
 from regions.events import build_event, record_events
@@ -340,6 +341,8 @@ def apply_snapshot(
             RegionalIdentity.objects.bulk_update(touched, fields, batch_size=500)
         # Everything present was just listed (the listing is complete).
         RegionalIdentity.objects.filter(region=region, present=True).update(synced_at=now)
+        refresh_blocking([ri.pk for ri in created] + [ri.pk for ri in touched])
+        refresh_unknown([region.pk])  # rows from before the flag existed
         result.identities = len(listed)
         region_changed = (
             region_changed or bool(created) or any(ri.changed_at == now for ri in touched)

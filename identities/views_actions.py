@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from identities import tasks
+from identities.blocking import refresh_blocking
 from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
 from identities.dns.names import InvalidDnsName
 from identities.models import Identity, RegionalIdentity, Status
@@ -224,23 +225,25 @@ def _dkim_options(
 def _save_created(identity: Identity, region: Region, details: IdentityDetails) -> None:
     """Record what SES answered so the page shows the region at once (sync refines it)."""
     now = timezone.now()
-    RegionalIdentity.objects.update_or_create(
-        identity=identity,
-        region=region,
-        defaults={
-            "present": True,
-            "gone_at": None,
-            "verification_status": details.verification_status or Status.PENDING,
-            "verified_for_sending": bool(details.verified_for_sending),
-            "dkim_signing_enabled": details.dkim_signing_enabled,
-            "dkim_status": details.dkim_status,
-            "dkim_tokens": list(details.dkim_tokens),
-            "dkim_origin": details.dkim_origin,
-            "dkim_signing_zone": details.dkim_signing_zone,
-            "synced_at": now,
-            "changed_at": now,
-        },
-    )
+    with transaction.atomic():
+        ri, _ = RegionalIdentity.objects.update_or_create(
+            identity=identity,
+            region=region,
+            defaults={
+                "present": True,
+                "gone_at": None,
+                "verification_status": details.verification_status or Status.PENDING,
+                "verified_for_sending": bool(details.verified_for_sending),
+                "dkim_signing_enabled": details.dkim_signing_enabled,
+                "dkim_status": details.dkim_status,
+                "dkim_tokens": list(details.dkim_tokens),
+                "dkim_origin": details.dkim_origin,
+                "dkim_signing_zone": details.dkim_signing_zone,
+                "synced_at": now,
+                "changed_at": now,
+            },
+        )
+        refresh_blocking([ri.pk])
 
 
 def _records(identity: Identity, code: str, details: IdentityDetails) -> list[ExpectedRecord]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from identities.blocking import refresh_blocking
 from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
 from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.probe import ProbeConfig, Prober
@@ -234,5 +235,6 @@ def store_verdicts(
             DnsCheck.objects.filter(pk__in=gone).delete()
         if changes or gone:
             RegionalIdentity.objects.filter(pk=ri.pk).update(changed_at=now)
+        refresh_blocking([ri.pk], with_addresses=False)  # checks decide only the domain's own
         record_events(events)
     return changes

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from identities import views
+from identities.blocking import refresh_blocking
 from identities.models import Identity, RegionalIdentity
 from identities.views_actions import resend_cooldown_key
 from regions import ses
@@ -94,12 +95,14 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
 
     # Live refresh: billing becomes verified in eu-west-1; only its row is swapped (the open
     # popover of another row stays open) and the counters follow, without a reload.
-    RegionalIdentity.objects.filter(identity=billing, region__code="eu-west-1").update(
+    rows = RegionalIdentity.objects.filter(identity=billing, region__code="eu-west-1")
+    rows.update(
         verification_status="SUCCESS",
         verified_for_sending=True,
         sending_enabled=True,
         changed_at=timezone.now(),
     )
+    refresh_blocking(rows.values_list("pk", flat=True))  # as the sync does after its writes
     page.wait_for_function(
         f"!document.querySelector('#row-{billing.pk} td.cell-blocked')", timeout=10000
     )

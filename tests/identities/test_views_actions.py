@@ -280,6 +280,7 @@ def test_add_domain_with_easy_dkim_shows_each_regions_new_records(operator_clien
     assert 'id="identity-regions" hx-swap-oob="true"' in html  # the table refreshes in place
     created = RegionalIdentity.objects.get(identity=setup["domain"], region=setup["apse2"])
     assert created.verification_status == "PENDING" and created.dkim_tokens[0] == "ap-southeast-2-a"
+    assert created.blocking is True  # counted as blocked at once, before any sync
     assert Event.objects.filter(subject="add_to_region", result="ok").count() == 2
 
 

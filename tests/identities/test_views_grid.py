@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from identities import selectors
+from identities.blocking import refresh_blocking
 from identities.models import Identity, RegionalIdentity
 from identities.selectors import GridFilters, build_grid
 from identities.states import cells_for
@@ -324,11 +325,13 @@ def test_refresh_answers_204_when_nothing_changed(viewer_client, world):
 
 def test_refresh_swaps_only_the_rows_that_changed(viewer_client, world):
     state = live_state(viewer_client.get("/").content.decode())
-    RegionalIdentity.objects.filter(identity=world["pending"], region=world["euw1"]).update(
+    rows = RegionalIdentity.objects.filter(identity=world["pending"], region=world["euw1"])
+    rows.update(
         verification_status="SUCCESS",
         verified_for_sending=True,
         changed_at=timezone.now() + timedelta(seconds=1),
     )
+    refresh_blocking(rows.values_list("pk", flat=True))  # as the sync does after its writes
     response = _refresh(viewer_client, state)
     html = response.content.decode()
     assert response.status_code == 200

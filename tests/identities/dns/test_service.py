@@ -75,6 +75,8 @@ def test_it_stores_a_check_per_record_with_answers_and_a_run(zones, dns_settings
     events = list(Event.objects.filter(kind=Event.Kind.DNS))
     assert [(e.subject, e.before, e.after) for e in events] == [("dns dmarc TXT", "new", "missing")]
     assert events[0].identity_name == "example.com" and events[0].region == domain.region
+    domain.refresh_from_db()
+    assert domain.blocking is False  # the probe keeps the grid's flag (verified: sends)
 
 
 def test_verdict_changes_write_events_and_unchanged_ones_do_not(
