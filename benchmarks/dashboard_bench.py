@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import cProfile
 import gc
+import hashlib
 import io
 import pstats
 import re
@@ -26,6 +27,7 @@ from urllib.parse import urlencode
 from benchmarks import data
 
 FIRST_PAGE_MS, REFRESH_MS = 150.0, 20.0
+CALIBRATION_FAST_MS = 65.0  # calibrate() here at full speed; it reads up to ~145 when slowed
 _INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
@@ -46,6 +48,7 @@ class SizeReport:
     dataset: data.Dataset
     measures: list[Measure]
     flag_refresh_ms: float = 0.0  # a writer's upkeep of one changed row's blocking flag
+    calibration_ms: tuple[float, float] = (0.0, 0.0)  # machine speed before / after timing
     profile: str = ""
 
 
@@ -176,6 +179,21 @@ class RowChanger:
             self.refresh_ms.append((time.perf_counter() - started) * 1000)
 
 
+def calibrate(rounds: int = 5) -> float:
+    """Median ms of a fixed pure-Python workload (hashing, dicts, string formatting: what a
+    page render does). The machine is shared, and its speed varies up to 2x within an hour:
+    this figure, printed beside the timings, says how fast it was while they were taken."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        seen: dict[str, int] = {}
+        for i in range(40_000):
+            key = hashlib.sha1(f"row-{i}".encode(), usedforsecurity=False).hexdigest()[:12]
+            seen[key] = seen.get(key, 0) + len(f"<td class='{key}'>{i}</td>")
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def requests_for(client: Any, ds: data.Dataset) -> list[tuple[str, str, dict[str, str]]]:
     from django.urls import reverse
 
@@ -224,6 +242,7 @@ def run(
         # A served process has frozen what it loaded at start-up (config/wsgi.py).
         gc.collect()
         gc.freeze()
+        speed_before = calibrate()
         measures = [
             measure(client, name, url, runs, **headers)
             for name, url, headers in requests_for(client, ds)
@@ -240,7 +259,12 @@ def run(
                 before=changer,
             ),
         )
-        size = SizeReport(ds, measures, flag_refresh_ms=statistics.median(changer.refresh_ms))
+        size = SizeReport(
+            ds,
+            measures,
+            flag_refresh_ms=statistics.median(changer.refresh_ms),
+            calibration_ms=(speed_before, calibrate()),
+        )
         if profile:
             size.profile = profile_request(client, measures[0].url)
         report.sizes.append(size)
@@ -269,6 +293,11 @@ def report_lines(rep: DashboardReport) -> Iterator[str]:
         yield (
             f"  N = {ds.identities} identities ({ds.regional} regional identities, "
             f"{ds.dns_checks} DNS checks, loaded in {ds.seconds:.1f}s)"
+        )
+        before, after = size.calibration_ms
+        yield (
+            f"    machine speed: calibration {before:.0f} ms before, {after:.0f} ms after the "
+            f"timings (about {CALIBRATION_FAST_MS:g} ms at full speed; higher = slower)"
         )
         yield (
             f"    blocking flags: all {ds.regional} computed at once in {ds.flags_seconds:.1f}s "

@@ -105,18 +105,24 @@ def _addresses_under(ids: Sequence[int]) -> set[int]:
     """Rows of addresses whose domain (same account and region) is among these rows."""
     out: set[int] = set()
     for chunk in _chunks(ids):
-        found = RegionalIdentity.objects.filter(
-            pk__in=chunk, identity__kind=Identity.Kind.DOMAIN
-        ).values_list("region_id", "identity__account_id", "identity__name")
+        found = (
+            RegionalIdentity.objects.filter(pk__in=chunk, identity__kind=Identity.Kind.DOMAIN)
+            .order_by()
+            .values_list("region_id", "identity__account_id", "identity__name")
+        )
         keys = set(found)
         if not keys:
             continue
-        candidates = RegionalIdentity.objects.filter(
-            region_id__in={k[0] for k in keys},
-            identity__account_id__in={k[1] for k in keys},
-            identity__domain__in={k[2] for k in keys},
-            identity__kind=Identity.Kind.EMAIL,
-        ).values_list("pk", "region_id", "identity__account_id", "identity__domain")
+        candidates = (
+            RegionalIdentity.objects.filter(
+                region_id__in={k[0] for k in keys},
+                identity__account_id__in={k[1] for k in keys},
+                identity__domain__in={k[2] for k in keys},
+                identity__kind=Identity.Kind.EMAIL,
+            )
+            .order_by()
+            .values_list("pk", "region_id", "identity__account_id", "identity__domain")
+        )
         out.update(pk for pk, *key in candidates if tuple(key) in keys)
     return out
 
@@ -160,7 +166,7 @@ def refresh_unknown(region_ids: Iterable[int] | None = None) -> int:
     """Compute the flags still NULL (in these regions); returns how many were written.
 
     Rows a writer holds are skipped: that writer computes them before it commits."""
-    qs = RegionalIdentity.objects.filter(blocking__isnull=True)
+    qs = RegionalIdentity.objects.filter(blocking__isnull=True).order_by()
     if region_ids is not None:
         qs = qs.filter(region_id__in=list(region_ids))
     ids = list(qs.values_list("pk", flat=True))

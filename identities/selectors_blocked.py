@@ -61,7 +61,8 @@ def blocked_identities(
     count. Two queries (three when some flags were never computed), however many rows."""
     refresh_unknown([c.region.pk for c in columns])
     cells = blocked_cells(identities, columns, now, narrowed=narrowed)
-    counts = dict(cells.values_list("region_id").annotate(n=Count("pk")))
+    # COUNT(*), not COUNT(id): an index-only scan of the partial index ri_blocked.
+    counts = dict(cells.values_list("region_id").annotate(n=Count("*")))
     for column in columns:
         column.blocked = counts.get(column.region.pk, 0)
     return Blocked(identities.filter(pk__in=cells.values("identity_id")), cells)

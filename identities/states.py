@@ -121,17 +121,21 @@ def verified_domains(
     domains = {d.lower() for d in domains if d}
     if not domains:
         return set()
-    rows = RegionalIdentity.objects.filter(
-        identity__account_id__in=set(account_ids),
-        identity__kind=Identity.Kind.DOMAIN,
-        identity__name__in=domains,
-        present=True,
-    ).values_list(
-        "identity__account_id",
-        "region_id",
-        "identity__name",
-        "verified_for_sending",
-        "verification_status",
+    rows = (
+        RegionalIdentity.objects.filter(
+            identity__account_id__in=set(account_ids),
+            identity__kind=Identity.Kind.DOMAIN,
+            identity__name__in=domains,
+            present=True,
+        )
+        .order_by()
+        .values_list(  # no ORDER BY: the model's default joins and sorts for nothing
+            "identity__account_id",
+            "region_id",
+            "identity__name",
+            "verified_for_sending",
+            "verification_status",
+        )
     )
     return {
         (acc, reg, name.lower())
@@ -233,16 +237,21 @@ def problem_checks(
     return out
 
 
-def _cell_regionals(identity_ids: Iterable[int]) -> tuple[list[Any], dict[int, list[DnsState]]]:
-    """The grid's rows (only the fields a cell shows) and their problem DNS checks."""
-    ids = set(identity_ids)
+def _cell_regionals(
+    identities: Sequence[Identity],
+) -> tuple[list[Any], dict[int, list[DnsState]]]:
+    """The grid's rows (only the fields a cell shows) and their problem DNS checks (domains
+    only: an address's cell never reads DNS checks)."""
+    ids = {i.pk for i in identities}
+    domain_ids = [i.pk for i in identities if not i.is_email]
     rows = [
         PlainRow(**values)
         for values in RegionalIdentity.objects.filter(identity_id__in=ids)
+        .order_by()
         .annotate(region_code=F("region__code"))
         .values(*CELL_FIELDS, "region_code")
     ]
-    return rows, problem_checks(identity_ids=ids) if ids else {}
+    return rows, problem_checks(identity_ids=domain_ids) if domain_ids else {}
 
 
 def _present_codes(rows: Iterable[RegionalIdentity]) -> dict[int, dict[int, str]]:
@@ -270,7 +279,7 @@ def cells_for(
     # lean (the grid): only what a cell shows; else whole rows, for pages that show more.
     rows: list[Any]
     if lean:
-        rows, checks_by_ri = _cell_regionals(ids)
+        rows, checks_by_ri = _cell_regionals(identities)
     else:
         rows = _regionals_for(ids)
         checks_by_ri = {ri.pk: dns_states(ri.dns_checks.all()) for ri in rows}
