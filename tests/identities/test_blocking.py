@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -215,3 +216,21 @@ def test_dns_checks_change_only_the_domains_own_flag():
     )
     assert refresh_blocking([domain.pk], with_addresses=False) == 1
     assert _flags(domain) == [False]
+
+
+def test_migrate_computes_the_flags_it_leaves_unknown():
+    region = RegionFactory(code="us-east-1")
+    rows = [
+        RegionalIdentityFactory(identity=IdentityFactory(account=region.account), region=region),
+        RegionalIdentityFactory(
+            identity=IdentityFactory(account=region.account),
+            region=region,
+            verification_status="FAILED",
+            verified_for_sending=False,
+        ),
+    ]
+    assert _flags(*rows) == [None, None]  # as the migration that adds the flag leaves them
+
+    call_command("migrate", verbosity=0)
+
+    assert _flags(*rows) == [False, True]

@@ -116,6 +116,18 @@ def test_blocking_only_lists_blocked_identities_and_counts_them(viewer_client, w
     assert 'name="blocking" value="1"' in html  # the refresh keeps the filter
 
 
+def test_blocked_counts_cover_only_the_identities_the_search_matches(viewer_client, world):
+    def blocked(**params) -> int:
+        return build_grid(GridFilters(**params)).blocked
+
+    assert blocked() == 1
+    assert blocked(q="pending") == 1
+    assert blocked(q="ok@") == 0  # a name filter narrows the blocked cells too
+    assert blocked(kind="domain") == 0
+    html = viewer_client.get("/", {"q": "ok@", "blocking": "1"}).content.decode()
+    assert "pending@example.com" not in html and "Nothing is blocked" in html
+
+
 def test_an_address_under_a_verified_domain_is_not_blocked(viewer_client, world):
     # pending@example.com is unverified in eu-west-1, but example.com is verified there.
     domain = IdentityFactory(account=world["acc"], name="example.com")
@@ -156,7 +168,7 @@ def _scenarios(acc, use1, euw1):
                 DnsCheckFactory(regional_identity=ri, verdict="missing")
 
 
-def test_blocking_prefilter_agrees_with_the_engine(world):
+def test_the_grids_blocked_set_agrees_with_the_engine(world):
     _scenarios(world["acc"], world["use1"], world["euw1"])
     # An account-level state that blocks every identity of a region.
     other = AwsAccountFactory(label="other")
