@@ -41,6 +41,7 @@ class Measure:
     cpu_ms: float  # median CPU time of this process (the machine is shared: wall time is noisy)
     queries: int
     bytes: int
+    speed_ms: float = 0.0  # calibrate() just before these runs: the machine's speed then
 
 
 @dataclass
@@ -48,7 +49,6 @@ class SizeReport:
     dataset: data.Dataset
     measures: list[Measure]
     flag_refresh_ms: float = 0.0  # a writer's upkeep of one changed row's blocking flag
-    calibration_ms: tuple[float, float] = (0.0, 0.0)  # machine speed before / after timing
     profile: str = ""
 
 
@@ -107,6 +107,7 @@ def measure(
     def get() -> Any:
         return client.get(url, headers=headers)
 
+    speed = calibrate(rounds=3)
     times, cpu, resp = _time(get, runs, before)
     if before:
         before()
@@ -123,6 +124,7 @@ def measure(
         statistics.median(cpu),
         len(ctx.captured_queries),
         len(resp.content),
+        speed,
     )
 
 
@@ -242,7 +244,6 @@ def run(
         # A served process has frozen what it loaded at start-up (config/wsgi.py).
         gc.collect()
         gc.freeze()
-        speed_before = calibrate()
         measures = [
             measure(client, name, url, runs, **headers)
             for name, url, headers in requests_for(client, ds)
@@ -263,7 +264,6 @@ def run(
             ds,
             measures,
             flag_refresh_ms=statistics.median(changer.refresh_ms),
-            calibration_ms=(speed_before, calibrate()),
         )
         if profile:
             size.profile = profile_request(client, measures[0].url)
@@ -288,16 +288,16 @@ def report_lines(rep: DashboardReport) -> Iterator[str]:
         f"DASHBOARD — {regions} regions, PostgreSQL, server time via Django's test Client "
         "(median of runs after a warm-up; CPU = this process only, not PostgreSQL), SQL queries"
     )
+    yield (
+        "  speed = a fixed CPU workload (calibrate()) timed just before each line's runs: "
+        f"about {CALIBRATION_FAST_MS:g} ms when this shared machine runs at full speed, up to "
+        "~145 when it is slowed; compare timings only at similar speed"
+    )
     for size in rep.sizes:
         ds = size.dataset
         yield (
             f"  N = {ds.identities} identities ({ds.regional} regional identities, "
             f"{ds.dns_checks} DNS checks, loaded in {ds.seconds:.1f}s)"
-        )
-        before, after = size.calibration_ms
-        yield (
-            f"    machine speed: calibration {before:.0f} ms before, {after:.0f} ms after the "
-            f"timings (about {CALIBRATION_FAST_MS:g} ms at full speed; higher = slower)"
         )
         yield (
             f"    blocking flags: all {ds.regional} computed at once in {ds.flags_seconds:.1f}s "
@@ -307,7 +307,7 @@ def report_lines(rep: DashboardReport) -> Iterator[str]:
             yield (
                 f"    {m.name:<34} {m.median_ms:>7.1f} ms (min {m.min_ms:.1f}, CPU {m.cpu_ms:.1f})"
                 f"  {m.queries:>2} queries"
-                f"  {m.status} {m.bytes // 1024} KiB  {_target(m)}"
+                f"  {m.status} {m.bytes // 1024} KiB  speed {m.speed_ms:.0f}  {_target(m)}"
             )
         if size.profile:
             yield "    profile of the first page:"
