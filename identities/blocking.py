@@ -12,18 +12,19 @@ blocked iff `region_blocks(its region)` or its row's flag, and the flag is the e
 answer for a region that blocks nothing. tests/identities/test_blocking.py checks this
 against the engine on every state.
 
-Who writes it: each writer of a row's state calls `refresh_blocking` after its write, in its
-transaction: the sync (identities/sync_apply.py), the DNS probe (identities/dns/service.py)
-and "add to region" (identities/views_actions.py). An address under a verified domain sends
-through the domain, so refreshing a domain's row refreshes the addresses under it in that
-region. NULL means "not computed yet" (rows written by other means, e.g. before the
-migration that added the flag): `refresh_unknown` computes those, and the grid calls it
-before it counts.
+Who writes it: each writer of a row's state, in its transaction. The sync holds every row
+of its region in memory and computes the flags there (`set_flags_in_region`), written with
+its own bulk writes; the DNS probe (identities/dns/service.py) and "add to region"
+(identities/views_actions.py) call `refresh_blocking` after their write. An address under
+a verified domain sends through the domain, so a domain's change recomputes the addresses
+under it in that region. NULL means "not computed yet" (rows written by other means, e.g.
+before the migration that added the flag): `migrate` computes those (identities/apps.py),
+the next sync of their region too, and the grid before it counts (`refresh_unknown`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,6 +37,7 @@ from identities.states import (
     CELL_FIELDS,
     PlainRow,
     identity_state,
+    is_verified_row,
     problem_checks,
     verified_domains,
 )
@@ -75,6 +77,40 @@ def own_blocking(identity: Any, dns: Sequence[DnsState]) -> bool:
     if not identity.present:
         return False  # an absent cell is "not in region", counted apart from blocked cells
     return is_blocked(blockers_for(identity, _NEUTRAL, dns))
+
+
+def set_flags_in_region(
+    rows: Mapping[str, RegionalIdentity], changed: Iterable[RegionalIdentity]
+) -> list[RegionalIdentity]:
+    """The sync's path: it holds every row of its region in memory (`rows`, by name, with
+    their identities), so the flags of the rows it changed, and of the addresses under a
+    domain it changed, are computed there, without reading the rows back. Sets `blocking`
+    on those rows (and on every row whose flag is still unknown) and returns the ones whose
+    flag moved; the caller writes them with its own INSERT/UPDATE. One query (the changed
+    domains' DNS checks)."""
+    verified = {
+        name.lower()
+        for name, ri in rows.items()
+        if ri.present
+        and not ri.identity.is_email
+        and is_verified_row(ri.verified_for_sending, ri.verification_status)
+    }
+    # By id(): rows about to be created have no primary key, so they cannot be hashed.
+    todo = {id(ri): ri for ri in changed}
+    domains = {ri.identity.name.lower() for ri in todo.values() if not ri.identity.is_email}
+    for ri in rows.values():
+        if ri.blocking is None or (ri.identity.is_email and ri.identity.domain.lower() in domains):
+            todo[id(ri)] = ri
+    checks = problem_checks(ri.pk for ri in todo.values() if ri.pk and not ri.identity.is_email)
+    moved = []
+    for ri in todo.values():
+        email = ri.identity.is_email
+        state = identity_state(ri, domain_verified=email and ri.identity.domain.lower() in verified)
+        flag = own_blocking(state, [] if email else checks.get(ri.pk, []))
+        if ri.blocking is not flag:
+            ri.blocking = flag
+            moved.append(ri)
+    return moved
 
 
 def compute(rows: Sequence[dict[str, Any]]) -> dict[int, bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from identities.blocking import refresh_blocking, refresh_unknown
+from identities.blocking import set_flags_in_region
 from identities.models import Identity, RegionalIdentity
 from identities.sync_read import Snapshot, Stored
 from regions.events import build_event, record_events
@@ -335,14 +335,19 @@ def apply_snapshot(
                 touched_fields.update({"present", "gone_at", "changed_at"})
                 events.append(_status_event(region, name, "present", True, False))
 
+        # The blocking flags of what changed (and of addresses under a changed domain).
+        touched_now = set(touched)
+        for ri in set_flags_in_region(rows, [*created, *touched]):
+            if ri.pk is not None and ri not in touched_now:
+                touched.append(ri)
+                touched_now.add(ri)
+            touched_fields.add("blocking")
         RegionalIdentity.objects.bulk_create(created, batch_size=500)
         if touched:
             fields = sorted(touched_fields | {"changed_at"})
             RegionalIdentity.objects.bulk_update(touched, fields, batch_size=500)
         # Everything present was just listed (the listing is complete).
         RegionalIdentity.objects.filter(region=region, present=True).update(synced_at=now)
-        refresh_blocking([ri.pk for ri in created] + [ri.pk for ri in touched])
-        refresh_unknown([region.pk])  # rows from before the flag existed
         result.identities = len(listed)
         region_changed = (
             region_changed or bool(created) or any(ri.changed_at == now for ri in touched)

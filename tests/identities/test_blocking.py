@@ -10,7 +10,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from identities.blocking import refresh_blocking, refresh_unknown, region_blocks
+from identities.blocking import (
+    refresh_blocking,
+    refresh_unknown,
+    region_blocks,
+    set_flags_in_region,
+)
 from identities.models import DnsCheck, Identity, RegionalIdentity
 from identities.states import cells_for, region_state
 from identities.sync import sync_region
@@ -93,6 +98,15 @@ def test_the_flag_is_the_engines_verdict_for_every_state_in_a_healthy_region():
     # The combinations reach both answers for both kinds, through every blocking rule.
     assert sum(expected.values()) > 100 and sum(not v for v in expected.values()) > 100
     assert refresh_blocking(ri.pk for ri in rows) == 0  # nothing moved: nothing written
+    # The sync's in-memory path gives the same answers (the rows of one region, by name).
+    in_memory = {
+        ri.identity.name: ri
+        for ri in RegionalIdentity.objects.filter(region=region).select_related("identity")
+    }
+    for ri in in_memory.values():
+        ri.blocking = None
+    set_flags_in_region(in_memory, [])
+    assert {ri.pk: ri.blocking for ri in in_memory.values() if ri.pk in expected} == expected
 
 
 @pytest.mark.parametrize(
@@ -165,7 +179,9 @@ def test_the_sync_writes_the_flag_of_every_row_it_creates_or_changes(emulator_ba
         "example.org": True,
     }
     updates = [q["sql"] for q in ctx.captured_queries if 'SET "blocking"' in q["sql"]]
-    assert len(updates) == 1  # only the changed row's flag is rewritten
+    ops = rows.get(identity__name="ops@example.com").pk
+    # One UPDATE, of the changed row only (the sync's own bulk write, no read-back).
+    assert len(updates) == 1 and updates[0].endswith(f'"id" IN ({ops})')
 
 
 def test_the_sync_computes_flags_left_unknown_in_its_region(emulator_backend):
@@ -234,3 +250,34 @@ def test_migrate_computes_the_flags_it_leaves_unknown():
     call_command("migrate", verbosity=0)
 
     assert _flags(*rows) == [False, True]
+
+
+def test_the_syncs_in_memory_path_recomputes_addresses_under_a_changed_domain():
+    region = RegionFactory(code="us-east-1")
+    domain = RegionalIdentityFactory(
+        identity=IdentityFactory(account=region.account, name="ex.com"), region=region
+    )
+    unverified = {"verification_status": "PENDING", "verified_for_sending": False}
+    address = RegionalIdentityFactory(
+        identity=IdentityFactory(account=region.account, name="ops@ex.com"),
+        region=region,
+        **unverified,
+    )
+    other = RegionalIdentityFactory(
+        identity=IdentityFactory(account=region.account, name="ops@other.com"),
+        region=region,
+        **unverified,
+    )
+    rows = {ri.identity.name: ri for ri in (domain, address, other)}
+    moved = set_flags_in_region(rows, [])  # unknown flags are computed whatever changed
+    assert {ri.identity.name: ri.blocking for ri in moved} == {
+        "ex.com": False,
+        "ops@ex.com": False,  # verified through ex.com
+        "ops@other.com": True,
+    }
+
+    domain.verification_status, domain.verified_for_sending = "FAILED", False
+    moved = set_flags_in_region(rows, [domain])
+
+    assert {ri.identity.name: ri.blocking for ri in moved} == {"ex.com": True, "ops@ex.com": True}
+    assert set_flags_in_region(rows, [domain]) == []  # nothing moved since
