@@ -346,8 +346,11 @@ def apply_snapshot(
         if touched:
             fields = sorted(touched_fields | {"changed_at"})
             RegionalIdentity.objects.bulk_update(touched, fields, batch_size=500)
-        # Everything present was just listed (the listing is complete).
-        RegionalIdentity.objects.filter(region=region, present=True).update(synced_at=now)
+        # Everything present was just listed (the listing is complete); rows written above
+        # already carry `now` (on a first sync: all of them, so nothing is rewritten twice).
+        RegionalIdentity.objects.filter(region=region, present=True).exclude(synced_at=now).update(
+            synced_at=now
+        )
         result.identities = len(listed)
         region_changed = (
             region_changed or bool(created) or any(ri.changed_at == now for ri in touched)
