@@ -1,7 +1,10 @@
 """`manage.py probe_dns [--domain D ...]`: probe the DNS of domain identities now.
 
 Prints one line per domain and region with the count of records per verdict, then the
-records that are not ok with their diagnosis. Exit status 1 when the input is bad."""
+records that are not ok with their diagnosis. Exit status, for scripts and CI checks:
+0 every required record is right (warnings, such as a missing DMARC, allowed); 1 a required
+record is missing, wrong or not on every nameserver; 2 bad input; 3 nothing to fix found,
+but some records could not be checked (timeouts, SERVFAIL) or a domain's data is invalid."""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.service import probe_all
-from identities.models import RegionalIdentity
+from identities.models import PROBLEM_VERDICTS, RegionalIdentity
 
 _ORDER = ("ok", "partial", "missing", "wrong_value", "wrong_type", "unknown")
+TO_FIX, BAD_INPUT, UNCHECKED = 1, 2, 3
 
 
 class Command(BaseCommand):
@@ -35,7 +39,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"note: {note}")
             outcome = probe_all(domains=domains or None, trigger="command")
         except DnsInputError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=BAD_INPUT) from exc
         rows = RegionalIdentity.objects.filter(pk__in=list(outcome.verdicts) + list(outcome.errors))
         names = {
             ri.pk: (ri.identity.name, ri.region.account.label, ri.region.code)
@@ -60,3 +64,17 @@ class Command(BaseCommand):
             f"probe {run.status}: {run.identities} regional identities, {run.calls} queries, "
             f"{run.changes} changes in {run.duration.total_seconds() if run.duration else 0:.1f}s"
         )
+        every = [v for verdicts in outcome.verdicts.values() for v in verdicts]
+        to_fix = [v for v in every if v.record.blocking and v.verdict in PROBLEM_VERDICTS]
+        if to_fix:
+            self.stdout.write(self.style.ERROR(f"{len(to_fix)} required records to fix."))
+            raise SystemExit(TO_FIX)
+        unchecked = sum(v.verdict == "unknown" for v in every)
+        if unchecked or outcome.errors:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Nothing to fix found, but {unchecked} records could not be checked and "
+                    f"{len(outcome.errors)} domains have invalid data."
+                )
+            )
+            raise SystemExit(UNCHECKED)

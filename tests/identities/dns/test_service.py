@@ -147,11 +147,37 @@ def test_the_command_prints_a_summary_per_domain(zones, dns_settings, domain, ca
     out = capsys.readouterr().out
     assert "example.com account-" in out and "us-east-1: 5 ok, 1 missing" in out
     assert "missing (warning): _dmarc.example.com TXT" in out
-    assert "probe succeeded: 1 regional identities" in out
-    with pytest.raises(CommandError, match=r"no domain identity named 'nope\.example'"):
+    assert "probe succeeded: 1 regional identities" in out  # exit 0: DMARC is a warning
+    with pytest.raises(CommandError, match=r"no domain identity named 'nope\.example'") as bad:
         call_command("probe_dns", "--domain", "nope.example")
-    with pytest.raises(CommandError, match="not a valid DNS name"):
+    assert bad.value.returncode == 2
+    with pytest.raises(CommandError, match="not a valid DNS name") as bad:
         call_command("probe_dns", "--domain", "bad name.example")
+    assert bad.value.returncode == 2
+
+
+def test_the_command_exits_1_when_a_required_record_is_wrong(
+    zones, dns_settings, domain, capsys
+) -> None:
+    publish(zones)
+    zones.remove_records("bbb._domainkey.example.com")
+    with pytest.raises(SystemExit) as exited:
+        call_command("probe_dns")
+    assert exited.value.code == 1
+    out = capsys.readouterr().out
+    assert "missing: bbb._domainkey.example.com CNAME" in out
+    assert out.rstrip().endswith("1 required records to fix.")
+
+
+def test_the_command_exits_3_when_records_could_not_be_checked(
+    zones, dns_settings, domain, capsys
+) -> None:
+    publish(zones)
+    zones.set_fault("_dmarc.example.com", "servfail")
+    with pytest.raises(SystemExit) as exited:
+        call_command("probe_dns")
+    assert exited.value.code == 3
+    assert "1 records could not be checked" in capsys.readouterr().out
 
 
 def test_the_command_probes_an_idn_domain_as_punycode_and_says_so(
