@@ -79,6 +79,13 @@ def own_blocking(identity: Any, dns: Sequence[DnsState]) -> bool:
     return is_blocked(blockers_for(identity, _NEUTRAL, dns))
 
 
+def flag_for(ri: Any, *, domain_verified: bool, checks: Sequence[DnsState]) -> bool:
+    """One row's flag; `ri` needs `.identity` (name, kind, is_email). An address reads no DNS
+    checks of its own (it inherits its domain's) and may be verified through its domain."""
+    state = identity_state(ri, domain_verified=domain_verified)
+    return own_blocking(state, [] if ri.identity.is_email else checks)
+
+
 def set_flags_in_region(
     rows: Mapping[str, RegionalIdentity], changed: Iterable[RegionalIdentity]
 ) -> list[RegionalIdentity]:
@@ -104,9 +111,11 @@ def set_flags_in_region(
     checks = problem_checks(ri.pk for ri in todo.values() if ri.pk and not ri.identity.is_email)
     moved = []
     for ri in todo.values():
-        email = ri.identity.is_email
-        state = identity_state(ri, domain_verified=email and ri.identity.domain.lower() in verified)
-        flag = own_blocking(state, [] if email else checks.get(ri.pk, []))
+        flag = flag_for(
+            ri,
+            domain_verified=ri.identity.domain.lower() in verified,
+            checks=checks.get(ri.pk, []),
+        )
         if ri.blocking is not flag:
             ri.blocking = flag
             moved.append(ri)
@@ -127,8 +136,9 @@ def compute(rows: Sequence[dict[str, Any]]) -> dict[int, bool]:
         identity = SimpleNamespace(name=row["identity__name"], kind=kind, is_email=kind == email)
         ri = PlainRow(identity=identity, **{k: v for k, v in row.items() if "__" not in k})
         key = (row["identity__account_id"], row["region_id"], row["identity__domain"].lower())
-        state = identity_state(ri, domain_verified=key in domains)
-        flags[row["id"]] = own_blocking(state, dns.get(row["id"], []))
+        flags[row["id"]] = flag_for(
+            ri, domain_verified=key in domains, checks=dns.get(row["id"], [])
+        )
     return flags
 
 
