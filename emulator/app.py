@@ -6,6 +6,7 @@ from typing import Any
 
 from emulator.identities import Identities
 from emulator.lifecycle import Evaluator
+from emulator.route53 import Route53
 from emulator.state import State
 from emulator.zones import ZoneStore
 
@@ -15,6 +16,7 @@ class App:
         self.state = State(store)
         self.ev = Evaluator(self.state)
         self.ids = Identities(self.state, self.ev)
+        self.route53 = Route53(self.state)
         self.scenario: dict | None = None  # what /_emulator/reset goes back to
         self.dns: Any = None  # the DNS zone server handle, when one runs
 

@@ -14,6 +14,7 @@ from emulator import account
 from emulator.app import App
 from emulator.errors import SesError
 from emulator.state import Region, random_token
+from emulator.zones import Record, Zone, norm
 
 
 class ScenarioError(ValueError):
@@ -61,6 +62,9 @@ def apply(app: App, data: dict[str, Any] | None) -> None:
     with st.lock:
         st.clear()
         st.store.clear()
+        app.route53.clear()
+        if "route53_insync_seconds" in data:
+            app.route53.insync_seconds = float(data["route53_insync_seconds"])
         s = st.settings
         if "verification_timeout_hours" in data:
             s.verification_timeout_seconds = float(data["verification_timeout_hours"]) * 3600
@@ -76,6 +80,8 @@ def apply(app: App, data: dict[str, Any] | None) -> None:
             _rate(s, data["rate_limit"], "rate_limit")
         for z in data.get("zones") or []:
             _zone(app, z)
+        for z in data.get("hosted_zones") or []:
+            _detached_zone(app, z)
         for acct in data.get("accounts") or []:
             _account(app, acct)
         app.scenario = data
@@ -91,8 +97,37 @@ def _zone(app: App, z: dict[str, Any]) -> None:
             app.store.add_record(
                 r["name"], r["type"], str(r["value"]), int(r.get("ttl", 300)), r.get("servers")
             )
+        if z.get("hosted_zone"):
+            _hosted_zone(app, app.store.zone_for(z["origin"]), z["hosted_zone"], z["origin"])
     except (KeyError, TypeError) as exc:
         raise ScenarioError(f"zone {z.get('origin')!r}: {exc}") from exc
+
+
+def _hosted_zone(app: App, zone: Any, spec: Any, where: str) -> None:
+    """Make `zone` a Route 53 hosted zone of the account `spec` names."""
+    if not isinstance(spec, dict) or "account" not in spec:
+        raise ScenarioError(f"zone {where!r}: hosted_zone needs an account")
+    app.route53.add(
+        str(spec["account"]),
+        zone,
+        private=bool(spec.get("private", False)),
+        comment=str(spec.get("comment") or ""),
+    )
+
+
+def _detached_zone(app: App, z: dict[str, Any]) -> None:
+    """A hosted zone the DNS does not point at: its records are served by no nameserver."""
+    try:
+        # Route 53 gives every zone four nameservers of its own; these serve nothing here.
+        servers = z.get("nameservers") or {f"ns-{n}.awsdns-emulated.example": "" for n in (1, 2)}
+        zone = Zone(norm(z["origin"]), dict(servers), delegated=False)
+        zone.records = [
+            Record(norm(r["name"]), str(r["type"]).upper(), str(r["value"]), int(r.get("ttl", 300)))
+            for r in z.get("records") or []
+        ]
+        _hosted_zone(app, zone, z, z["origin"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(f"hosted zone {z.get('origin')!r}: {exc}") from exc
 
 
 def _account(app: App, spec: dict[str, Any]) -> None:

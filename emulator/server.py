@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from emulator import control, faults, v1, v2
+from emulator import control, faults, route53_xml, v1, v2
 from emulator.app import App
 from emulator.errors import SesError
 
@@ -95,6 +95,20 @@ class Handler(BaseHTTPRequestHandler):
     def _v1_error(self, err: SesError, rid: str) -> None:
         self._send(err.v1_status, v1.render_error(err, rid), "text/xml", {"x-amzn-RequestId": rid})
 
+    def _route53(
+        self, account_id: str, path: str, query: dict[str, str], raw: bytes, rid: str
+    ) -> None:
+        """Route 53 (rest-xml): a global service, so no region state and no SES rate limit."""
+        app = self.server.app
+        try:
+            op, arg = route53_xml.route(self.command, path)
+            app.state.count(account_id, "global", op)
+            body = route53_xml.run(app.route53, account_id, op, arg, query, raw)
+            self._send(200, body, "text/xml", {"x-amzn-RequestId": rid})
+        except SesError as err:
+            headers = {"x-amzn-RequestId": rid}
+            self._send(err.status, route53_xml.render_error(err, rid), "text/xml", headers)
+
     # -- dispatch -----------------------------------------------------------------
     def _handle(self) -> None:
         rid = str(uuid.uuid4())
@@ -112,6 +126,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(status, payload, ctype)
                 return
             key, region, _service = credential_scope(self.headers, query)
+            if url.path.startswith(route53_xml.PREFIX):
+                self._route53(app.state.account_for_key(key), url.path, query, raw, rid)
+                return
             reg = app.state.region(app.state.account_for_key(key), region)
             if url.path in ("", "/") and self.command in ("POST", "GET"):
                 is_v1 = True

@@ -114,6 +114,11 @@ class ZoneStore:
             zone.records = keep
             return removed
 
+    def replace_records(self, zone: Zone, records: list[Record]) -> None:
+        """Swap a zone's whole record list at once (a Route 53 change batch is atomic)."""
+        with self._lock:
+            zone.records = list(records)
+
     def answer(self, name: str, rtype: str, server: str | None = None) -> list[Record]:
         """Records of `name`/`rtype` as nameserver host `server` serves them (None: any)."""
         name, rtype = norm(name), rtype.upper()
