@@ -1,0 +1,238 @@
+"""The Route 53 client: one per account, typed results, errors sorted permanent/transient.
+
+Built the way regions/ses.py is: the boto3 client is made once per account (Route 53 is a
+global service: one endpoint, signed for us-east-1) from the account's credentials (its
+profile or assumed role, or a separate DNS profile/role when the account has one), shared by
+threads, paced by the shared limiter (Route 53 allows 5 requests/s per account), counted,
+and retried by botocore's `standard` mode on throttling and 5xx only. Answers are mapped to
+regions/dns_types.py's dataclasses, so the planner and pages never see boto3 shapes.
+`AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_ROUTE_53` point it at the emulator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Sequence
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from redis.exceptions import RedisError
+
+from regions import ratelimit
+from regions.dns_types import ChangeReceipt, HostedZone, RecordChange, RecordSet, dns_name
+from regions.route53_types import Route53Error, classify
+from regions.ses_boto import Counter, account_key_of, current, install_hooks, session_for
+
+__all__ = ["Route53Client", "Route53Error", "clear_client_cache", "route53_for"]
+
+MAX_ATTEMPTS = 5
+RATE = 5.0  # requests per second per account (Route 53's API quota)
+ZONE_PAGE = 100
+RRSET_PAGE = 100
+_cache: dict[tuple, _Boto] = {}
+_cache_lock = threading.Lock()
+
+
+class _Boto:
+    """The shared boto3 Route 53 client of one account."""
+
+    def __init__(self, account) -> None:
+        self.account_key = account_key_of(account)
+        config = Config(
+            region_name="us-east-1",
+            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+            connect_timeout=5,
+            read_timeout=30,
+            user_agent_extra="sesops",
+        )
+        self.client = session_for(_dns_credentials(account)).client("route53", config=config)
+        install_hooks(self.client, self)
+
+    def before_send(self, **_: object) -> None:
+        # Unpaced rather than refused when Redis is away: a Throttling answer is retried.
+        with contextlib.suppress(RedisError, OSError):
+            ratelimit.limiter_for(self.account_key, "route53", rate=RATE).acquire()
+        counter = getattr(current, "counter", None)
+        if counter is not None:
+            counter.calls += 1
+
+
+class _DnsCredentials:
+    """The account as seen for DNS: its DNS profile/role when set, else its own."""
+
+    def __init__(self, account) -> None:
+        self.pk = account.pk
+        self.account_id = account.account_id
+        self.profile_name = getattr(account, "dns_profile_name", "") or account.profile_name
+        self.role_arn = getattr(account, "dns_role_arn", "") or account.role_arn
+        self.external_id = account.external_id
+
+
+def _dns_credentials(account) -> _DnsCredentials:
+    return _DnsCredentials(account)
+
+
+def clear_client_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def route53_for(account) -> Route53Client:
+    """The Route 53 client of one account (a cheap view over a shared boto3 client)."""
+    creds = _dns_credentials(account)
+    key = (account.pk, creds.profile_name, creds.role_arn, creds.external_id)
+    with _cache_lock:
+        boto = _cache.get(key)
+        if boto is None:
+            boto = _cache[key] = _Boto(account)
+    return Route53Client(boto, label=account.label)
+
+
+def _parents(domain: str) -> list[str]:
+    """`a.b.example.com` -> [a.b.example.com, b.example.com, example.com] (no bare TLD)."""
+    labels = dns_name(domain).split(".")
+    return [".".join(labels[i:]) for i in range(max(len(labels) - 1, 1))]
+
+
+class Route53Client:
+    """Route 53 for one account; implements regions.dns_types.DnsWriter."""
+
+    def __init__(self, boto: _Boto, *, label: str = "") -> None:
+        self._boto = boto
+        self._counter = Counter()
+        self.label = label
+
+    @property
+    def calls(self) -> int:
+        return self._counter.calls
+
+    def _call(self, operation: str, **params: object) -> dict:
+        previous = getattr(current, "counter", None)
+        current.counter = self._counter
+        try:
+            return getattr(self._boto.client, operation)(**params)
+        except ClientError as exc:
+            raise classify(exc, operation) from exc
+        except BotoCoreError as exc:
+            permanent = type(exc).__name__ in {
+                "NoCredentialsError",
+                "ProfileNotFound",
+                "PartialCredentialsError",
+            }
+            code = type(exc).__name__ if permanent else "ConnectionError"
+            raise Route53Error(code, str(exc), permanent=permanent, operation=operation) from exc
+        finally:
+            current.counter = previous
+
+    # --- zones ----------------------------------------------------------------------
+    def find_zones(self, domain: str) -> list[HostedZone]:
+        """Public hosted zones named `domain` or a parent of it, longest name first, with
+        their Route 53 nameservers. Private zones never serve the public DNS: skipped."""
+        found: list[HostedZone] = []
+        for name in _parents(domain):
+            for item in self._zones_named(name):
+                if (item.get("Config") or {}).get("PrivateZone"):
+                    continue
+                found.append(self.describe(item["Id"]))
+        return found
+
+    def _zones_named(self, name: str) -> list[dict]:
+        """ListHostedZonesByName from `name`: the zones with exactly that name (the answer
+        runs on to the names after it in Route 53's order; it stops at the first other)."""
+        out: list[dict] = []
+        params: dict[str, object] = {"DNSName": name, "MaxItems": str(ZONE_PAGE)}
+        while True:
+            page = self._call("list_hosted_zones_by_name", **params)
+            for item in page.get("HostedZones") or []:
+                if dns_name(item.get("Name", "")) != name:
+                    return out
+                out.append(item)
+            if not page.get("IsTruncated"):
+                return out
+            params["DNSName"] = page.get("NextDNSName") or name
+            params["HostedZoneId"] = page.get("NextHostedZoneId") or ""
+
+    def describe(self, zone_id: str) -> HostedZone:
+        data = self._call("get_hosted_zone", Id=zone_id)
+        zone = data.get("HostedZone") or {}
+        servers = (data.get("DelegationSet") or {}).get("NameServers") or ()
+        return HostedZone(
+            id=str(zone.get("Id", zone_id)).rsplit("/", 1)[-1],
+            name=dns_name(zone.get("Name", "")),
+            private=bool((zone.get("Config") or {}).get("PrivateZone")),
+            nameservers=tuple(sorted(dns_name(s) for s in servers)),
+            account=self.label,
+        )
+
+    # --- record sets ----------------------------------------------------------------
+    def record_sets(self, zone: HostedZone, names: Iterable[str]) -> list[RecordSet]:
+        """The record sets at each name: one ListResourceRecordSets from each name (Route 53
+        lists a name's sets together, in order), not a read of the whole zone."""
+        out: list[RecordSet] = []
+        for name in sorted({dns_name(n) for n in names}):
+            params: dict[str, object] = {
+                "HostedZoneId": zone.id,
+                "StartRecordName": name,
+                "MaxItems": str(RRSET_PAGE),
+            }
+            while True:
+                page = self._call("list_resource_record_sets", **params)
+                sets = page.get("ResourceRecordSets") or []
+                here = [s for s in sets if dns_name(s.get("Name", "")) == name]
+                out += [_record_set(s) for s in here if "AliasTarget" not in s]
+                more = page.get("IsTruncated") and dns_name(page.get("NextRecordName", "")) == name
+                if len(here) < len(sets) or not more:
+                    break
+                params["StartRecordName"] = page["NextRecordName"]
+                params["StartRecordType"] = page["NextRecordType"]
+        return out
+
+    def apply(
+        self, zone: HostedZone, changes: Sequence[RecordChange], *, comment: str = ""
+    ) -> ChangeReceipt:
+        """One ChangeResourceRecordSets: Route 53 applies all the changes or none."""
+        batch: dict[str, object] = {"Changes": [_change(c) for c in changes]}
+        if comment:
+            batch["Comment"] = comment[:256]
+        data = self._call("change_resource_record_sets", HostedZoneId=zone.id, ChangeBatch=batch)
+        return _receipt(data)
+
+    def change_status(self, change_id: str) -> ChangeReceipt:
+        return _receipt(self._call("get_change", Id=change_id))
+
+
+def _record_set(item: dict) -> RecordSet:
+    return RecordSet(
+        name=dns_name(_unescape(item.get("Name", ""))),
+        rtype=str(item.get("Type", "")).upper(),
+        ttl=int(item.get("TTL") or 0),
+        values=tuple(str(r.get("Value", "")) for r in item.get("ResourceRecords") or ()),
+    )
+
+
+def _unescape(name: str) -> str:
+    # Route 53 answers names with special characters octal-escaped (`*` as `\052`).
+    return name.replace("\\052", "*")
+
+
+def _change(change: RecordChange) -> dict:
+    rs = change.record_set
+    return {
+        "Action": change.action,
+        "ResourceRecordSet": {
+            "Name": rs.name + ".",
+            "Type": rs.rtype,
+            "TTL": rs.ttl,
+            "ResourceRecords": [{"Value": v} for v in rs.values],
+        },
+    }
+
+
+def _receipt(data: dict) -> ChangeReceipt:
+    info = data.get("ChangeInfo") or {}
+    return ChangeReceipt(
+        id=str(info.get("Id", "")).rsplit("/", 1)[-1],
+        status=str(info.get("Status", "")),
+        submitted_at=info.get("SubmittedAt"),
+    )

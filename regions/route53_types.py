@@ -1,0 +1,60 @@
+"""Route53Error: any failure of a Route 53 call, sorted permanent (do not retry) or transient."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+# Route 53 answers these with HTTP 400 although waiting helps: they are transient.
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "PriorRequestNotComplete",
+        "ServiceUnavailable",
+        "InternalError",
+        "RequestTimeout",
+    }
+)
+_FRIENDLY = {
+    "AccessDenied": "access denied: the AWS credentials may not call Route 53 here",
+    "NoSuchHostedZone": "no such hosted zone in this account",
+    "InvalidChangeBatch": "Route 53 refused the change batch (nothing was changed)",
+    "Throttling": "Route 53 throttled the request",
+    "PriorRequestNotComplete": "Route 53 is still applying an earlier change to this zone",
+    "ConnectionError": "Route 53 could not be reached",
+}
+
+
+class Route53Error(Exception):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        permanent: bool,
+        http_status: int | None = None,
+        operation: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.code, self.message, self.permanent = code, message, permanent
+        self.http_status, self.operation = http_status, operation
+
+    def __str__(self) -> str:
+        what = _FRIENDLY.get(self.code, self.code)
+        where = f"{self.operation}: " if self.operation else ""
+        detail = f" ({self.message})" if self.message and self.message != what else ""
+        return f"{where}{what}{detail}"
+
+
+def classify(exc: ClientError, operation: str) -> Route53Error:
+    error = exc.response.get("Error", {})
+    code = error.get("Code") or "Unknown"
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    transient = code in TRANSIENT_CODES or status == 429 or (status or 0) >= 500
+    return Route53Error(
+        code,
+        error.get("Message", "") or str(exc),
+        permanent=not transient,
+        http_status=status,
+        operation=exc.operation_name or operation,
+    )
