@@ -29,3 +29,9 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("identities.tasks_dns.probe_dns_task"),
         name="probe DNS of every domain",
     )
+    # Alerts: outbox rows nobody is sending, digests due, time-based conditions, re-alerts.
+    sender.add_periodic_task(
+        float(settings.SESOPS_ALERT_SWEEP_INTERVAL),
+        sender.signature("alerts.tasks.sweep_task"),
+        name="alerts sweep",
+    )

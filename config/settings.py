@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "template_partials",
     "regions",
     "identities",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,46 @@ except ValueError as exc:
 SESOPS_DEMO_LOGIN = env_bool("SESOPS_DEMO_LOGIN", False)
 if SESOPS_DEMO_LOGIN and not DEBUG:
     raise ImproperlyConfigured("SESOPS_DEMO_LOGIN is for the local demo only: it needs DEBUG=true")
+
+# --- alerts (alerts/) --------------------------------------------------------------------
+# Links in alerts point here (the address people open sesops at).
+SESOPS_BASE_URL = check_url(
+    "SESOPS_BASE_URL", env_str("SESOPS_BASE_URL", "http://localhost:8000"), {"http", "https"}
+)
+SESOPS_ALERT_SWEEP_INTERVAL = env_int("SESOPS_ALERT_SWEEP_INTERVAL", 30, minimum=1)
+SESOPS_ALERT_HTTP_TIMEOUT = env_float("SESOPS_ALERT_HTTP_TIMEOUT", 10.0, minimum=0.5)
+# A worker holds a delivery this long; past it the row is another worker's to send.
+SESOPS_ALERT_LEASE = env_int("SESOPS_ALERT_LEASE", 120, minimum=2)
+if SESOPS_ALERT_LEASE < 2 * SESOPS_ALERT_HTTP_TIMEOUT:
+    raise ImproperlyConfigured(
+        "SESOPS_ALERT_LEASE must be at least twice SESOPS_ALERT_HTTP_TIMEOUT "
+        "(a live send must not lose its lease)"
+    )
+SESOPS_ALERT_MAX_ATTEMPTS = env_int("SESOPS_ALERT_MAX_ATTEMPTS", 8, minimum=1)
+SESOPS_ALERT_RETRY_BASE = env_float("SESOPS_ALERT_RETRY_BASE", 10.0, minimum=0.1)
+SESOPS_ALERT_QUOTA = env_float("SESOPS_ALERT_QUOTA", 0.8, minimum=0.01)
+SESOPS_ALERT_SYNC_FAILING_AFTER = env_int("SESOPS_ALERT_SYNC_FAILING_AFTER", 900, minimum=0)
+# Email: Django's mail. smtp (EMAIL_HOST...), console (stdout) or file (EMAIL_FILE_PATH).
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+_email_backend = env_str("SESOPS_EMAIL_BACKEND", "smtp")
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SESOPS_EMAIL_BACKEND={_email_backend!r}: use one of {', '.join(_EMAIL_BACKENDS)}"
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = SESOPS_ALERT_HTTP_TIMEOUT
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sesops@localhost")
 
 # --- production safety ----------------------------------------------------------------
 if not DEBUG:

@@ -96,3 +96,20 @@ def user_with_role(username: str, role: str | None) -> User:
         # get_or_create: transactional (browser) tests flush the groups the migration made.
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "alerts.Channel"
+
+    name = factory.Sequence(lambda n: f"channel-{n}")
+    type = "webhook"
+    target = "http://127.0.0.1:9/hook"
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "alerts.Rule"
+
+    channel = factory.SubFactory(ChannelFactory)
+    min_severity = "info"
