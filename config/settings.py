@@ -7,16 +7,20 @@ filesystem transport). DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
+    check_secret_key,
     check_url,
     env_bool,
     env_float,
     env_int,
     env_list,
+    env_log_level,
     env_regions,
     env_str,
     parse_database_url,
@@ -33,11 +37,9 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    key = env_str("SESOPS_SECRET_KEY") or env_str("SECRET_KEY")
-    if key:
-        if len(key) < 32:
-            raise ImproperlyConfigured("SESOPS_SECRET_KEY must be at least 32 characters")
-        return key
+    for name in ("SESOPS_SECRET_KEY", "SECRET_KEY"):
+        if key := env_str(name):
+            return check_secret_key(name, key)
     # No secret given: keep a random one in the data directory so sessions survive restarts
     # and no secret is ever hard-coded.
     path = DATA_DIR / "secret_key"
@@ -49,6 +51,11 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+if not ALLOWED_HOSTS and not DEBUG:
+    # Django would answer every request with 400 "DisallowedHost": say so at start instead.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is empty: name the host names sesops is served under (comma list)"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -61,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "regions",
     "identities",
     "alerts",
@@ -77,6 +86,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into its response.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,26 +191,31 @@ else:
 CELERY_TASK_IGNORE_RESULT = True  # status lives in SyncRun rows, not a result backend
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("SESOPS_TASK_SOFT_TIME_LIMIT", 1500, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int(
+    "SESOPS_TASK_SOFT_TIME_LIMIT", 1500, minimum=10, maximum=24 * 3600
+)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 # One queue name per deployment (or per test run sharing a Redis): workers only take their own.
-CELERY_TASK_DEFAULT_QUEUE = env_str("SESOPS_CELERY_QUEUE", "celery")
+CELERY_TASK_DEFAULT_QUEUE = env_str("SESOPS_CELERY_QUEUE", "celery", required=True)
 
 # --- sesops ---------------------------------------------------------------------------
 # Regions the default account syncs (accounts added in the admin carry their own list).
 SESOPS_REGIONS = env_regions("SESOPS_REGIONS", ["us-east-1"])
-SESOPS_SYNC_INTERVAL = env_int("SESOPS_SYNC_INTERVAL", 300, minimum=10)
-SESOPS_DNS_INTERVAL = env_int("SESOPS_DNS_INTERVAL", 900, minimum=10)
+_DAY = 24 * 3600
+SESOPS_SYNC_INTERVAL = env_int("SESOPS_SYNC_INTERVAL", 300, minimum=10, maximum=_DAY)
+SESOPS_DNS_INTERVAL = env_int("SESOPS_DNS_INTERVAL", 900, minimum=10, maximum=_DAY)
 # SES control plane: about one request per second per region (not adjustable).
-SESOPS_SES_RATE = env_float("SESOPS_SES_RATE", 1.0, minimum=0.0)
-SESOPS_STALE_AFTER = env_int("SESOPS_STALE_AFTER", 3 * SESOPS_SYNC_INTERVAL, minimum=10)
-SESOPS_RESEND_COOLDOWN = env_int("SESOPS_RESEND_COOLDOWN", 300, minimum=0)
+SESOPS_SES_RATE = env_float("SESOPS_SES_RATE", 1.0, minimum=0.0, maximum=1000.0)
+SESOPS_STALE_AFTER = env_int(
+    "SESOPS_STALE_AFTER", 3 * SESOPS_SYNC_INTERVAL, minimum=10, maximum=30 * _DAY
+)
+SESOPS_RESEND_COOLDOWN = env_int("SESOPS_RESEND_COOLDOWN", 300, minimum=0, maximum=_DAY)
 SESOPS_DNS_RESOLVER = env_str("SESOPS_DNS_RESOLVER")  # host[:port]; empty = system resolver
-SESOPS_DNS_PORT = env_int("SESOPS_DNS_PORT", 53, minimum=1)
-SESOPS_DNS_TIMEOUT = env_float("SESOPS_DNS_TIMEOUT", 2.0, minimum=0.05)
-SESOPS_DNS_CONCURRENCY = env_int("SESOPS_DNS_CONCURRENCY", 16, minimum=1)
+SESOPS_DNS_PORT = env_int("SESOPS_DNS_PORT", 53, minimum=1, maximum=65535)
+SESOPS_DNS_TIMEOUT = env_float("SESOPS_DNS_TIMEOUT", 2.0, minimum=0.05, maximum=60.0)
+SESOPS_DNS_CONCURRENCY = env_int("SESOPS_DNS_CONCURRENCY", 16, minimum=1, maximum=256)
 # Nameservers (host or IP, comma list) also asked when the delegated ones lack a record, to
 # spot records edited in a zone the parent does not delegate to (e.g. a second DNS provider).
 SESOPS_DNS_EXTRA_NAMESERVERS = env_list("SESOPS_DNS_EXTRA_NAMESERVERS")
@@ -247,23 +269,60 @@ EMAIL_TIMEOUT = SESOPS_ALERT_HTTP_TIMEOUT
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sesops@localhost")
 
 # --- production safety ----------------------------------------------------------------
+# Only a deployment that says it sits behind a TLS-terminating proxy may trust the proxy's
+# X-Forwarded-Proto (and X-Forwarded-For for the login throttle): without a proxy a client
+# could send those headers itself.
+SESOPS_BEHIND_PROXY = env_bool("SESOPS_BEHIND_PROXY", False)
+if SESOPS_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SESOPS_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SESOPS_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_SECONDS = env_int("SESOPS_HSTS_SECONDS", 31536000, minimum=0, maximum=2 * 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SESOPS_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# An absolute lifetime: the grid's live refresh must not keep an unattended session alive.
+SESSION_COOKIE_AGE = env_int("SESOPS_SESSION_AGE", 12 * 3600, minimum=300, maximum=30 * _DAY)
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles and images only from our own static
+# files, no inline script or style, no eval; htmx talks to this origin only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes): after SESOPS_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for SESOPS_LOGIN_COOLOFF seconds. Keyed on
+# the pair, so a stranger cannot lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("SESOPS_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+AXES_COOLOFF_TIME = timedelta(
+    seconds=env_int("SESOPS_LOGIN_COOLOFF", 900, minimum=1, maximum=30 * _DAY)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("SESOPS_LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": env_log_level("SESOPS_LOG_LEVEL")},
     "loggers": {"botocore": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }

@@ -77,6 +77,16 @@ def test_it_rejects_regions_where_ses_does_not_run(monkeypatch):
         ("SESOPS_REGIONS", "us-east-1,atlantis-1", "atlantis-1"),
         ("DEBUG", "perhaps", "DEBUG='perhaps' is not a boolean"),
         ("REDIS_URL", "http://cache:6379", "REDIS_URL='http://cache:6379': scheme must be"),
+        ("SESOPS_SES_RATE", "nan", "SESOPS_SES_RATE='nan' is not a finite number"),
+        ("SESOPS_DNS_TIMEOUT", "inf", "SESOPS_DNS_TIMEOUT='inf' is not a finite number"),
+        ("SESOPS_DNS_PORT", "70000", "SESOPS_DNS_PORT=70000 must be at most 65535"),
+        ("SESOPS_LOG_LEVEL", "chatty", "SESOPS_LOG_LEVEL='CHATTY' is not a log level"),
+        ("SESOPS_CELERY_QUEUE", " ", "SESOPS_CELERY_QUEUE is empty"),
+        ("ALLOWED_HOSTS", "", "ALLOWED_HOSTS is empty"),
+        ("SESOPS_SECRET_KEY", "too-short-a-secret", "SESOPS_SECRET_KEY is 18 characters"),
+        ("SESOPS_SECRET_KEY", "secret" * 10, "SESOPS_SECRET_KEY has too little entropy"),
+        ("SECRET_KEY", "django-insecure-" + "k" * 40, "SECRET_KEY has too little entropy"),
+        ("SESOPS_SESSION_AGE", "10", "SESOPS_SESSION_AGE=10 must be at least 300"),
     ],
 )
 def test_it_stops_manage_py_with_a_clear_message(tmp_path, name, value, message):
@@ -94,14 +104,64 @@ def test_it_stops_manage_py_with_a_clear_message(tmp_path, name, value, message)
     assert "Traceback" not in result.stderr
 
 
-def test_check_deploy_is_clean_with_a_secret_set(tmp_path):
+def test_it_refuses_infinite_and_out_of_range_numbers(monkeypatch):
+    for value in ("nan", "inf", "-inf", "NaN"):
+        monkeypatch.setenv("X_RATE", value)
+        with pytest.raises(ImproperlyConfigured, match="is not a finite number"):
+            env.env_float("X_RATE", 1.0, minimum=0.0)
+    monkeypatch.setenv("X_RATE", "1e9")
+    with pytest.raises(ImproperlyConfigured, match=r"X_RATE=1000000000\.0 must be at most 1000"):
+        env.env_float("X_RATE", 1.0, maximum=1000.0)
+    monkeypatch.setenv("X_PORT", "65536")
+    with pytest.raises(ImproperlyConfigured, match="X_PORT=65536 must be at most 65535"):
+        env.env_int("X_PORT", 53, minimum=1, maximum=65535)
+    monkeypatch.setenv("X_PORT", "65535")
+    assert env.env_int("X_PORT", 53, minimum=1, maximum=65535) == 65535
+
+
+def test_it_accepts_a_random_secret_key_and_refuses_a_repetitive_one():
+    import secrets
+
+    key = secrets.token_urlsafe(50)
+    assert env.check_secret_key("K", key) == key
+    assert env.check_secret_key("K", secrets.token_hex(25))  # 50 hex digits: ~190 bits
+    with pytest.raises(ImproperlyConfigured, match="K is 49 characters"):
+        env.check_secret_key("K", key[:49])
+    with pytest.raises(ImproperlyConfigured, match="too little entropy"):
+        env.check_secret_key("K", "abcde" * 10)
+
+
+def test_it_names_known_log_levels(monkeypatch):
+    monkeypatch.setenv("X_LEVEL", "warning")
+    assert env.env_log_level("X_LEVEL") == "WARNING"
+    monkeypatch.setenv("X_LEVEL", "NOTSET")
+    with pytest.raises(ImproperlyConfigured, match="use one of DEBUG, INFO, WARNING"):
+        env.env_log_level("X_LEVEL")
+
+
+# The README's "Running it against real AWS" settings (a random key stands in for the file).
+README_PRODUCTION = {
+    "DATABASE_URL": "postgres://sesops@db/sesops",
+    "REDIS_URL": "redis://cache:6379/0",
+    "ALLOWED_HOSTS": "sesops.example.com",
+    "SESOPS_REGIONS": "us-east-1,eu-west-1,ap-southeast-2",
+    "SESOPS_BEHIND_PROXY": "true",
+}
+
+
+@pytest.mark.parametrize("settings_env", [{}, README_PRODUCTION], ids=["defaults", "readme"])
+def test_check_deploy_is_clean_with_a_secret_set(tmp_path, settings_env):
+    import secrets
+
+    (tmp_path / "key").write_text(secrets.token_urlsafe(50))
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
             "PATH": "/usr/bin:/bin",
             "SESOPS_DATA_DIR": str(tmp_path),
-            "SESOPS_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-value",
+            "SESOPS_SECRET_KEY_FILE": str(tmp_path / "key"),
+            **settings_env,
         },
         capture_output=True,
         text=True,
