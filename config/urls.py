@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("identities.urls_dns")),  # DNS records, check now, zone file
     path("", include("regions.urls")),  # /regions/, production access
     path("", include("regions.urls_activity")),  # /activity/
+    path("", include("alerts.urls")),  # /alerts/: problems, channels, rules, delivery log
 ]
