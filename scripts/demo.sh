@@ -9,6 +9,7 @@ PY="$(pwd)/.venv/bin/python"
 WEB_PORT="${SESOPS_DEMO_PORT:-8000}"
 SES_PORT="${SESOPS_DEMO_SES_PORT:-8025}"
 DNS_PORT="${SESOPS_DEMO_DNS_PORT:-5353}"
+HOOK_PORT="${SESOPS_DEMO_HOOK_PORT:-8026}"
 DEMO_DIR="$(pwd)/var/demo"
 mkdir -p "$DEMO_DIR"
 
@@ -18,6 +19,8 @@ export SESOPS_DATA_DIR="$DEMO_DIR"
 export SESOPS_REGIONS="us-east-1,eu-west-1,ap-southeast-2"
 export SESOPS_SYNC_INTERVAL="${SESOPS_SYNC_INTERVAL:-60}" SESOPS_DNS_INTERVAL="${SESOPS_DNS_INTERVAL:-120}"
 export SESOPS_DNS_RESOLVER="127.0.0.1:$DNS_PORT" SESOPS_DNS_PORT="$DNS_PORT"
+# Alerts: links point at the demo; its email goes to files you can read.
+export SESOPS_BASE_URL="http://127.0.0.1:$WEB_PORT" SESOPS_EMAIL_BACKEND=file EMAIL_FILE_PATH="$DEMO_DIR/mail"
 # boto3 reaches the emulator through its own variables; the apps have no emulator setting.
 export AWS_ENDPOINT_URL="http://127.0.0.1:$SES_PORT"
 export AWS_CONFIG_FILE="$DEMO_DIR/aws-config" AWS_SHARED_CREDENTIALS_FILE="$DEMO_DIR/aws-credentials"
@@ -55,7 +58,7 @@ wait_for_port() {  # host port what
   echo "error: $3 did not start on $1:$2 (see $DEMO_DIR/*.log)" >&2; exit 1
 }
 
-for port in "$WEB_PORT" "$SES_PORT"; do
+for port in "$WEB_PORT" "$SES_PORT" "$HOOK_PORT"; do
   if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "error: port $port is taken; set SESOPS_DEMO_PORT / SESOPS_DEMO_SES_PORT" >&2; exit 1
   fi
@@ -71,6 +74,15 @@ echo "== database and demo data"
 rm -rf "$DEMO_DIR/broker"  # no stale tasks from an earlier demo
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py setup_demo --password-file "$DEMO_DIR/password"
+# Alert channels: a signed webhook to a local receiver, and email (written to files).
+"$PY" manage.py alert_channel --name demo-webhook --webhook "http://127.0.0.1:$HOOK_PORT/hook" \
+  --secret-file "$DEMO_DIR/webhook-secret" --min-severity info >/dev/null
+"$PY" manage.py alert_channel --name demo-email --email ops@mydomain.example \
+  --min-severity critical >/dev/null
+"$PY" -m emulator.webhook_sink --port "$HOOK_PORT" --secret-file "$DEMO_DIR/webhook-secret" \
+  >"$DEMO_DIR/webhook-sink.log" 2>&1 &
+pids+=($!)
+wait_for_port 127.0.0.1 "$HOOK_PORT" "the webhook receiver"
 "$PY" manage.py collectstatic --no-input -v0
 
 echo "== first sync and DNS probe"
@@ -88,6 +100,7 @@ cat <<MSG
   sesops demo is up:  http://127.0.0.1:$WEB_PORT/
   log in:             demo / $(cat "$DEMO_DIR/password")   (or the "Log in as demo admin" button)
   emulator control:   $AWS_ENDPOINT_URL/_emulator/state   (click verification links: /_emulator/mail)
+  alerts received:    http://127.0.0.1:$HOOK_PORT/   (signed webhook; email in $DEMO_DIR/mail/)
   logs:               $DEMO_DIR/{emulator,worker,beat}.log
   Ctrl-C stops everything.
 
