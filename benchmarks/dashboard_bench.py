@@ -141,7 +141,7 @@ def profile_request(client: Any, url: str, top: int = 25) -> str:
 class RowChanger:
     """Change one cell the way a sync does: the row's state (an address's verification
     flips between SUCCESS and PENDING, so the cell and the blocked counts move) and then its
-    blocking flag (identities.blocking.refresh_blocking). Times the writer's flag upkeep."""
+    blocking flag (identities.blockers.flags.refresh_blocking). Times the writer's flag upkeep."""
 
     def __init__(self) -> None:
         from identities.models import Identity, RegionalIdentity
@@ -166,7 +166,7 @@ class RowChanger:
         from django.db import transaction
         from django.utils import timezone
 
-        from identities.blocking import refresh_blocking
+        from identities.blockers.flags import refresh_blocking
         from identities.models import RegionalIdentity
 
         self.verified = not self.verified

@@ -156,7 +156,7 @@ def generate(n: int, n_regions: int = 20) -> Dataset:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from identities.blocking import refresh_unknown
+    from identities.blockers.flags import refresh_unknown
     from identities.models import DnsCheck, Identity, RegionalIdentity
     from regions.models import AwsAccount, Event, Region, SyncRun
 
@@ -224,7 +224,7 @@ def generate(n: int, n_regions: int = 20) -> Dataset:
         )
         reset_sequences([Identity, RegionalIdentity, DnsCheck, Event, SyncRun])
     # The sync computes each row's blocking flag as it writes it; rows loaded in bulk get
-    # theirs the way rows from before the flag existed do (identities.blocking).
+    # theirs the way rows from before the flag existed do (identities.blockers.flags).
     flags_started = time.monotonic()
     refresh_unknown()
     flags_seconds = time.monotonic() - flags_started

@@ -30,7 +30,7 @@ def cpu_seconds() -> float:
 def _child(region_pk: int, barrier: Any, results: Any) -> None:
     from django.db import connection
 
-    from identities.sync import sync_region
+    from identities.sync.run import sync_region
     from regions import ses
     from regions.models import Region
 
@@ -83,7 +83,7 @@ def _processes(regions: list[Any]) -> tuple[float, list[Any]]:
 def _threads(regions: list[Any], parallel: bool) -> tuple[float, list[Any]]:
     from django.db import connection
 
-    from identities.sync import sync_region
+    from identities.sync.run import sync_region
 
     runs: list[Any] = [None] * len(regions)
     errors: list[BaseException] = []

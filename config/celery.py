@@ -11,7 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("sesops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="tasks_dns")  # identities.tasks_dns: the DNS probe
 
 
 @app.on_after_finalize.connect
@@ -26,7 +25,7 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         float(settings.SESOPS_DNS_INTERVAL),
-        sender.signature("identities.tasks_dns.probe_dns_task"),
+        sender.signature("identities.tasks.probe_dns_task"),
         name="probe DNS of every domain",
     )
     # Alerts: outbox rows nobody is sending, digests due, time-based conditions, re-alerts.

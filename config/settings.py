@@ -26,9 +26,6 @@ from config.env import (
     parse_database_url,
 )
 
-# Pure (stdlib only, no models): safe to import before Django is set up.
-from identities.dns.names import parse_resolver as parse_dns_resolver
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("SESOPS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -111,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regions.context_processors.roles",
+                "regions.context_processors.demo",
             ],
         },
     },
@@ -219,10 +217,7 @@ SESOPS_DNS_CONCURRENCY = env_int("SESOPS_DNS_CONCURRENCY", 16, minimum=1, maximu
 # Nameservers (host or IP, comma list) also asked when the delegated ones lack a record, to
 # spot records edited in a zone the parent does not delegate to (e.g. a second DNS provider).
 SESOPS_DNS_EXTRA_NAMESERVERS = env_list("SESOPS_DNS_EXTRA_NAMESERVERS")
-try:  # an unparsable resolver would fail every probe: stop at start instead, saying why
-    parse_dns_resolver(SESOPS_DNS_RESOLVER, SESOPS_DNS_PORT)
-except ValueError as exc:
-    raise ImproperlyConfigured(str(exc)) from exc
+# An unparsable SESOPS_DNS_RESOLVER stops start-up: identities' AppConfig.ready() checks it.
 # Demo only: a "log in as demo user" button on the login page, no createsuperuser needed.
 SESOPS_DEMO_LOGIN = env_bool("SESOPS_DEMO_LOGIN", False)
 if SESOPS_DEMO_LOGIN and not DEBUG:

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models.signals import post_migrate
 
 
@@ -9,7 +10,22 @@ class IdentitiesConfig(AppConfig):
     verbose_name = "SES identities"
 
     def ready(self) -> None:
+        check_dns_resolver_setting()
         post_migrate.connect(fill_blocking_flags, sender=self)
+
+
+def check_dns_resolver_setting() -> None:
+    """An unparsable resolver would fail every probe: stop at start instead, saying why.
+
+    Checked here rather than in settings so that config imports no app code."""
+    from django.conf import settings
+
+    from identities.dns.names import parse_resolver
+
+    try:
+        parse_resolver(settings.SESOPS_DNS_RESOLVER, settings.SESOPS_DNS_PORT)
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
 
 
 def fill_blocking_flags(
@@ -23,7 +39,7 @@ def fill_blocking_flags(
     model = (apps or sender.apps).get_model("identities", "RegionalIdentity")
     if "blocking" not in {f.name for f in model._meta.get_fields()}:
         return  # migrated back to before the flag
-    from identities.blocking import refresh_unknown
+    from identities.blockers.flags import refresh_unknown
 
     written = refresh_unknown()
     if written and verbosity:

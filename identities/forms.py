@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from identities.sendcheck import InvalidAddress, normalise_address, split_recipients
+from identities.sendcheck.rules import InvalidAddress, normalise_address, split_recipients
 from regions.models import AwsAccount, Region
 
 

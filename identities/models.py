@@ -72,7 +72,7 @@ class RegionalIdentity(models.Model):
     mail_from_domain = models.CharField(max_length=253, blank=True)
     mail_from_status = models.CharField(max_length=24, blank=True)
     mail_from_behavior = models.CharField(max_length=24, blank=True)
-    # Blocked here by its own state (not the account's)? Kept by identities.blocking, which
+    # Blocked here by its own state (not the account's)? Kept by identities.blockers.flags, which
     # every writer calls; the grid counts it in SQL. NULL = not computed yet.
     blocking = models.BooleanField(null=True)
 

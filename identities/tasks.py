@@ -1,4 +1,7 @@
-"""Celery tasks: thin wrappers around identities.sync. Ids in, work claimed in the database."""
+"""Celery tasks: thin wrappers around the sync (identities.sync.run) and the DNS probe.
+
+Ids in, work claimed in the database. Beat schedules both (config/celery.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import KombuError, OperationalError
 
-from identities.sync import sync_region
+from identities.dns.service import probe_all
+from identities.sync.run import sync_region
 from regions.models import Region
 from regions.services import ensure_default_account
 
@@ -88,3 +92,17 @@ def enqueue_region_sync(region: Region, trigger: str) -> bool:
     region_id = region.pk
     transaction.on_commit(lambda: _publish(region_id, trigger))
     return True
+
+
+@shared_task(
+    name="identities.tasks.probe_dns_task",
+    bind=True,
+    ignore_result=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def probe_dns_task(self, domains: list[str] | None = None, trigger: str = "beat") -> str:
+    """Probe every domain identity (or `domains`). A probe only reads DNS and upserts its own
+    rows, so a duplicate delivery repeats harmless work; no lock is needed."""
+    outcome = probe_all(domains=domains, trigger=trigger, task_id=self.request.id or "")
+    return outcome.run.status

@@ -30,6 +30,9 @@ export SESOPS_DATA_DIR="$(pwd)/var/test"
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports --no-cache | sed -n '/^Contracts:/p;/Broken contracts/,$p'
+test "${PIPESTATUS[0]}" = 0
 echo "== django checks"
 $PY manage.py check --fail-level WARNING
 $PY manage.py makemigrations --check --dry-run >/dev/null

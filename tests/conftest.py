@@ -8,8 +8,9 @@ import pytest
 
 from tests.factories import user_with_role
 
-# SES backends (emulator and moto) for the sync tests: fixtures `backend`, `emulator_backend`.
-pytest_plugins = ["tests.identities.ses_backends"]
+# SES backends (emulator and moto) for the sync tests: fixtures `backend`, `emulator_backend`;
+# a loopback DNS zone server: fixtures `zones`, `dns_server`, `config`.
+pytest_plugins = ["tests.identities.ses_backends", "tests.dns_zone"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from identities.blocking import refresh_blocking
+from identities.blockers.flags import refresh_blocking
 from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
 from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.probe import ProbeConfig, Prober

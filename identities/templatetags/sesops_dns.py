@@ -15,7 +15,7 @@ from identities.dns.expected import ExpectedRecord
 from identities.dns.selectors import CheckRow, RegionDnsTable
 from identities.dns.selectors import dns_tables as _dns_tables
 from identities.models import Identity, RegionalIdentity
-from identities.selectors_detail import deed_parent_of, records_for
+from identities.selectors.detail import deed_parent_of, records_for
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 A page has ~1,000 cells: as template markup they cost ~40 µs each (a third of the page's
 time at 10,000 identities), as string formatting a few. The markup is the template's:
 badge with an icon and a word (not only a colour), the reasons' titles on hover, and a
-<details> whose popover fetches the reasons (identities.views.grid_cell) when opened, with a
+<details> whose popover fetches the reasons (identities.views.grid.grid_cell) when opened, with a
 link to the identity page without JS.
 """
 
@@ -13,7 +13,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from identities.selectors import Row
+from identities.selectors.grid import Row
 
 register = template.Library()
 

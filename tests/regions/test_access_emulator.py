@@ -4,7 +4,7 @@ blockers disappear only where production access was granted. A resubmission whil
 runs shows SES's Conflict message and stores nothing twice.
 
 The real path runs: the view, regions.access, the regions.ses chokepoint (boto3 with
-AWS_ENDPOINT_URL pointed at the emulator), identities.sync and the blockers engine.
+AWS_ENDPOINT_URL pointed at the emulator), identities.sync.run and the blockers engine.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 
 from emulator.testing import run_emulator
+from identities.blockers.states import cells_for
 from identities.models import Identity
-from identities.states import cells_for
-from identities.sync import sync_region
+from identities.sync.run import sync_region
 from regions import ses
 from regions.models import AwsAccount, Event, ProductionAccessRequest, Region
 from tests.identities.ses_backends import ses_env  # noqa: F401  (fixture)

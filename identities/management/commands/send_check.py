@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from identities.sendcheck_service import (
+from identities.sendcheck.selectors import (
     InvalidAddress,
     UnknownAccount,
     UnknownRegion,

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandParser
 
 from identities.management.commands.sync_ses import validate_scope
-from identities.report import report_rows
+from identities.selectors.report import report_rows
 
 TABLE_COLUMNS = [
     ("account", lambda r: r["account"]),

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection, connections
 
 from config.env import known_ses_regions
-from identities.sync import sync_region
+from identities.sync.run import sync_region
 from regions.models import AwsAccount, Region, SyncRun
 from regions.services import ensure_default_account
 

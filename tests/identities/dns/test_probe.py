@@ -12,7 +12,7 @@ from identities.dns import query as query_module
 from identities.dns.expected import DomainSpec
 from identities.dns.probe import FOUND, NOT_DELEGATED, UNRESOLVED, ProbeConfig, Prober
 from identities.dns.query import Querier
-from tests.identities.dns.conftest import TIMEOUT, verdicts
+from tests.dns_zone import TIMEOUT, verdicts
 
 
 def test_it_finds_the_zone_and_its_nameservers_through_the_resolver(

@@ -11,7 +11,7 @@ from identities.dns.names import InvalidResolverSetting
 from identities.dns.service import UnknownDomain, probe_all, probe_domain
 from identities.dns.summary import dns_blocker_inputs
 from identities.models import DnsCheck, Identity
-from identities.tasks_dns import probe_dns_task
+from identities.tasks import probe_dns_task
 from regions.models import Event, SyncRun
 from tests.factories import IdentityFactory, RegionalIdentityFactory, RegionFactory
 

@@ -6,7 +6,7 @@ from emulator.zones import ZoneStore
 from identities.dns.expected import DomainSpec
 from identities.dns.probe import ProbeConfig
 from identities.dns.verdict import SesState
-from tests.identities.dns.conftest import public_key_b64, verdicts
+from tests.dns_zone import public_key_b64, verdicts
 
 SPEC = DomainSpec(
     "example.com", "us-east-1", ["aaa", "bbb", "ccc"], "AWS_SES", "", "mail.example.com"

@@ -1,0 +1,108 @@
+"""The blockers engine: why an identity cannot (or might not) send from one account-region.
+
+Pure functions over plain frozen dataclasses (no ORM, no I/O), so the grid, the detail page,
+`ses_report` and the send check all agree, and every rule is unit-testable. The ORM adapters
+that build these states live in identities/blockers/states.py.
+
+Severity: "blocking" means SES would refuse mail from this identity in this region right
+now; "warning" means mail goes out but something needs attention (it will break soon,
+deliverability suffers, or only some recipients are allowed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from identities.blockers import rules
+from identities.blockers.types import (
+    ACTIONS,
+    ADD_TO_REGION,
+    BLOCKING,
+    CHECK_DNS,
+    CODES,
+    DOMAIN,
+    EMAIL,
+    PUBLISH_DNS,
+    REQUEST_PRODUCTION_ACCESS,
+    RESEND_VERIFICATION,
+    SANDBOX_DAILY,
+    SYNC_NOW,
+    WARNING,
+    Blocker,
+    CellStatus,
+    DnsState,
+    IdentityState,
+    RegionState,
+    Severity,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ADD_TO_REGION",
+    "BLOCKING",
+    "CHECK_DNS",
+    "CODES",
+    "DOMAIN",
+    "EMAIL",
+    "PUBLISH_DNS",
+    "REQUEST_PRODUCTION_ACCESS",
+    "RESEND_VERIFICATION",
+    "SANDBOX_DAILY",
+    "STATUS_BADGES",
+    "SYNC_NOW",
+    "WARNING",
+    "Blocker",
+    "CellStatus",
+    "DnsState",
+    "IdentityState",
+    "RegionState",
+    "Severity",
+    "blockers_for",
+    "cell_status",
+    "is_blocked",
+]
+
+
+def blockers_for(
+    identity: IdentityState | None,
+    region: RegionState,
+    dns: Sequence[DnsState] = (),
+) -> list[Blocker]:
+    """Everything that stops or threatens sending from `identity` in `region`, blocking first."""
+    found: list[Blocker] = []
+    if identity is None or not identity.present:
+        found.append(rules.not_in_region(identity, region))
+        found += rules.stale(region)
+        return found
+    found += rules.account(region)
+    found += rules.identity_sending(identity)
+    found += rules.verification(identity, region)
+    found += rules.dkim(identity)
+    found += rules.mail_from(identity, region)
+    found += rules.dns_records(identity, dns)
+    found += rules.stale(region)
+    return sorted(found, key=lambda b: 0 if b.blocking else 1)  # stable: keeps rule order
+
+
+def cell_status(blockers: Sequence[Blocker]) -> CellStatus:
+    """The grid badge for one cell."""
+    if any(b.code == "not_in_region" for b in blockers):
+        return "absent"
+    if any(b.blocking for b in blockers):
+        return "blocked"
+    if blockers:
+        return "warning"
+    return "sending"
+
+
+# CSS class, icon and label for each cell status (app.css vocabulary; never colour alone).
+STATUS_BADGES: dict[str, tuple[str, str, str]] = {
+    "sending": ("badge-ok", "✓", "Sending"),
+    "blocked": ("badge-blocked", "✕", "Blocked"),
+    "warning": ("badge-warn", "!", "Warning"),
+    "absent": ("badge-absent", "–", "Not in region"),
+}
+
+
+def is_blocked(blockers: Sequence[Blocker]) -> bool:
+    return any(b.blocking for b in blockers)

@@ -1,0 +1,349 @@
+"""The rules of the blockers engine, one function per concern (see identities.blockers.engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from identities.blockers.texts import dns_records_phrase, explain_error_type
+from identities.blockers.types import (
+    ADD_TO_REGION,
+    BLOCKING,
+    CHECK_DNS,
+    PUBLISH_DNS,
+    REQUEST_PRODUCTION_ACCESS,
+    RESEND_VERIFICATION,
+    SANDBOX_DAILY,
+    SYNC_NOW,
+    WARNING,
+    Blocker,
+    DnsState,
+    IdentityState,
+    RegionState,
+)
+
+_FAILING = ("FAILED", "TEMPORARY_FAILURE")
+
+
+def not_in_region(identity: IdentityState | None, region: RegionState) -> Blocker:
+    others = identity.other_regions if identity else ()
+    if others:
+        # It works elsewhere: a coverage gap to close, not an outage of this identity.
+        return Blocker(
+            "not_in_region",
+            WARNING,
+            f"Exists in {', '.join(others)} but not here ({region.code}).",
+            f"Add the identity to {region.code} (it must be verified there separately).",
+            ADD_TO_REGION,
+        )
+    return Blocker(
+        "not_in_region",
+        BLOCKING,
+        f"Neither {region.code} nor any other region of this account has this identity.",
+        f"Create the identity in {region.code} and verify it.",
+        ADD_TO_REGION,
+    )
+
+
+def account(region: RegionState) -> list[Blocker]:
+    out: list[Blocker] = []
+    enforcement = (region.enforcement_status or "").upper()
+    if enforcement == "SHUTDOWN":
+        out.append(
+            Blocker(
+                "account_shutdown",
+                BLOCKING,
+                f"AWS stopped this account's sending in {region.code} "
+                "(too many bounces or complaints).",
+                "Open the AWS support case, fix the cause and ask for reinstatement.",
+                None,
+            )
+        )
+    elif region.sending_enabled is False:
+        out.append(
+            Blocker(
+                "sending_paused",
+                BLOCKING,
+                f"Turned off for the whole account in {region.code}: no identity sends there.",
+                "Re-enable account sending (UpdateAccountSendingEnabled) once the cause is fixed.",
+                None,
+            )
+        )
+    if enforcement == "PROBATION":
+        out.append(
+            Blocker(
+                "account_probation",
+                WARNING,
+                f"Sending still works in {region.code}, but AWS may pause it.",
+                "Bring bounce and complaint rates down before the review ends.",
+                None,
+            )
+        )
+    if region.in_sandbox:
+        # A warning, not blocking: in the sandbox the identity still sends to verified
+        # recipients and the mailbox simulator. Whether one particular send passes is the send
+        # check's job (identities/sendcheck/rules.py), which does reject unverified recipients.
+        out.append(
+            Blocker(
+                "sandbox",
+                WARNING,
+                f"Only verified recipients, at most {SANDBOX_DAILY} messages a day.",
+                f"Request production access for {region.code}; until then verify every recipient.",
+                REQUEST_PRODUCTION_ACCESS,
+            )
+        )
+    quota, sent = region.max_24_hour_send, region.sent_last_24_hours
+    if quota is not None and quota != -1 and sent is not None and sent >= quota:
+        out.append(
+            Blocker(
+                "quota_exhausted",
+                BLOCKING,
+                f"{sent:,.0f} of {quota:,.0f} messages sent in {region.code} in the last 24 hours.",
+                "Wait for the 24-hour window to roll over, or ask AWS for a higher quota.",
+                REQUEST_PRODUCTION_ACCESS if region.in_sandbox else None,
+            )
+        )
+    return out
+
+
+def identity_sending(identity: IdentityState) -> list[Blocker]:
+    # SES reports SendingEnabled=False for unverified identities too; only a verified
+    # identity with sending disabled is "paused" (otherwise verification explains it).
+    if identity.sending_enabled is False and identity.verified:
+        return [
+            Blocker(
+                "sending_paused",
+                BLOCKING,
+                f"SES has sending turned off for the identity {identity.name}.",
+                "Re-enable sending for the identity in SES once the cause is fixed.",
+                None,
+            )
+        ]
+    return []
+
+
+def verification(identity: IdentityState, region: RegionState) -> list[Blocker]:
+    status = (identity.verification_status or "").upper()
+    why = explain_error_type(identity.verification_error_type)
+    suffix = f" ({why})" if why else ""
+    email = identity.is_email
+    if identity.verified:
+        if status == "TEMPORARY_FAILURE":
+            return [
+                Blocker(
+                    "verification_temporary_failure",
+                    WARNING,
+                    f"SES can no longer confirm the domain's DNS records{suffix}; it still sends "
+                    "but fails after 72 hours.",
+                    "Put the DNS records back as SES expects them.",
+                    PUBLISH_DNS,
+                )
+            ]
+        return []
+    if email and identity.parent_domain_verified:
+        return []  # verified through its domain: no verification blocker
+    if status == "TEMPORARY_FAILURE":
+        return [
+            Blocker(
+                "verification_temporary_failure",
+                BLOCKING,
+                f"SES cannot confirm the verification right now{suffix}.",
+                "Check the DNS records SES expects; SES retries for 72 hours before failing."
+                if not email
+                else "Wait and sync again; if it persists, resend the verification email.",
+                PUBLISH_DNS if not email else SYNC_NOW,
+            )
+        ]
+    if status == "FAILED":
+        if email:
+            return [
+                Blocker(
+                    "verification_failed",
+                    BLOCKING,
+                    f"The link in the verification email was not clicked within 24 hours{suffix}.",
+                    "Resend the verification email and click the link within 24 hours.",
+                    RESEND_VERIFICATION,
+                )
+            ]
+        return [
+            Blocker(
+                "verification_failed",
+                BLOCKING,
+                f"SES did not find the DNS records within 72 hours{suffix}.",
+                "Publish the DNS records exactly as shown, then restart verification in SES.",
+                PUBLISH_DNS,
+            )
+        ]
+    if status in ("PENDING", "NOT_STARTED"):
+        started = "" if status == "PENDING" else " (not started)"
+        if email:
+            return [
+                Blocker(
+                    "verification_pending",
+                    BLOCKING,
+                    f"Waiting for someone to click the link in the verification email{started}.",
+                    "Open the email from Amazon Web Services (check spam and the spelling) and "
+                    "click the link within 24 hours, or resend it.",
+                    RESEND_VERIFICATION,
+                )
+            ]
+        return [
+            Blocker(
+                "verification_pending",
+                BLOCKING,
+                f"Waiting for SES to see the domain's DNS records{started}{suffix}.",
+                "Publish the DNS records shown; SES keeps looking for up to 72 hours.",
+                PUBLISH_DNS,
+            )
+        ]
+    # No status from SES yet (never synced in detail, or a status we do not know).
+    shown = f" ({status})" if status else ""
+    return [
+        Blocker(
+            "verification_pending",
+            BLOCKING,
+            f"SES has not reported this identity as verified in {region.code}{shown}.",
+            "Sync the region to read its verification status.",
+            SYNC_NOW,
+        )
+    ]
+
+
+def dkim(identity: IdentityState) -> list[Blocker]:
+    # Without DKIM, SES still sends (signed for amazonses.com), so these are warnings: DMARC
+    # alignment and deliverability suffer. A domain whose verification depends on DKIM is
+    # already blocked by its verification status. Addresses inherit DKIM from their domain.
+    if identity.is_email:
+        return []
+    status = (identity.dkim_status or "").upper()
+    if identity.dkim_signing_enabled is False and status in ("", "NOT_STARTED"):
+        return []
+    byodkim = identity.dkim_origin == "EXTERNAL"
+    records = "the BYODKIM TXT record" if byodkim else "the three DKIM CNAME records"
+    if status == "PENDING":
+        return [
+            Blocker(
+                "dkim_pending",
+                WARNING,
+                f"SES has not yet found {records}.",
+                f"Publish {records}; SES keeps looking for up to 72 hours.",
+                PUBLISH_DNS,
+            )
+        ]
+    if status in _FAILING:
+        when = " (SES retries for 72 hours)" if status == "TEMPORARY_FAILURE" else ""
+        return [
+            Blocker(
+                "dkim_failed",
+                WARNING,
+                f"SES cannot find {records}{when}; mail is not signed for this domain.",
+                f"Publish {records} exactly as shown (no zone name appended twice, no proxying).",
+                PUBLISH_DNS,
+            )
+        ]
+    return []
+
+
+def mail_from(identity: IdentityState, region: RegionState) -> list[Blocker]:
+    if not identity.mail_from_domain:
+        return []
+    status = (identity.mail_from_status or "").upper()
+    if status in ("", "SUCCESS"):
+        return []
+    rejects = (identity.mail_from_behavior or "").upper() == "REJECT_MESSAGE"
+    # REJECT_MESSAGE: SES refuses to send (MailFromDomainNotVerified); otherwise it falls
+    # back to amazonses.com as MAIL FROM and mail still goes out.
+    severity = BLOCKING if rejects else WARNING
+    effect = (
+        "SES rejects mail (behaviour on MX failure: reject)"
+        if rejects
+        else "mail goes out with amazonses.com as MAIL FROM"
+    )
+    records = f"MX 10 feedback-smtp.{region.code}.amazonses.com and the SPF TXT"
+    if status == "PENDING":
+        return [
+            Blocker(
+                "mail_from_pending",
+                severity,
+                f"SES has not confirmed {identity.mail_from_domain} yet: {effect}.",
+                f"Publish {records} at {identity.mail_from_domain}.",
+                PUBLISH_DNS,
+            )
+        ]
+    return [
+        Blocker(
+            "mail_from_failed",
+            severity,
+            f"SES found no MX record for {identity.mail_from_domain}: {effect}.",
+            f"Publish exactly one {records} at {identity.mail_from_domain}.",
+            PUBLISH_DNS,
+        )
+    ]
+
+
+# The message names the records; the title (CODES) already says what is wrong with them.
+_DNS_RULES = (
+    ("dns_missing", ("missing",), PUBLISH_DNS),
+    ("dns_mismatch", ("wrong_value", "wrong_type"), PUBLISH_DNS),
+    ("dns_partial", ("partial",), CHECK_DNS),
+)
+
+
+def _record_blocks(identity: IdentityState, record: DnsState) -> bool:
+    """Does this bad record explain why the identity cannot send right now?
+
+    Only records the probe rates blocking, and only while SES itself is not satisfied: a
+    verified identity still sends (SES notices within its next checks, hence a warning), and
+    a MAIL FROM record matters only when SES rejects on MX failure.
+    """
+    if record.severity != BLOCKING:
+        return False
+    if record.purpose.startswith("mail_from"):
+        # As in mail_from(): an unknown ("") status is not evidence of a failure.
+        status = (identity.mail_from_status or "").upper()
+        rejects = (identity.mail_from_behavior or "").upper() == "REJECT_MESSAGE"
+        return rejects and status not in ("", "SUCCESS")
+    return not identity.verified
+
+
+def dns_records(identity: IdentityState, dns: Sequence[DnsState]) -> list[Blocker]:
+    """One blocker per code, naming the records. `unknown` (timeouts) is never reported."""
+    out: list[Blocker] = []
+    for code, verdicts, action in _DNS_RULES:
+        bad = [d for d in dns if d.verdict in verdicts]
+        if not bad:
+            continue
+        blocks = code != "dns_partial" and any(_record_blocks(identity, d) for d in bad)
+        severity = BLOCKING if blocks else WARNING
+        diagnosis = next((d.diagnosis for d in bad if d.diagnosis), "")
+        message = dns_records_phrase(bad)
+        if diagnosis:
+            message += f" — {diagnosis}"
+        remedy = {
+            "dns_missing": "Publish the records in the domain's delegated DNS zone.",
+            "dns_mismatch": "Fix the records to the expected type and value.",
+            "dns_partial": "Wait for every nameserver to serve the change (or fix the ones that "
+            "do not), then check DNS again.",
+        }[code]
+        out.append(Blocker(code, severity, message, remedy, action))
+    return out
+
+
+def stale(region: RegionState) -> list[Blocker]:
+    if not region.stale:
+        return []
+    if region.last_error:
+        why = f"The last sync of {region.code} failed: {region.last_error.splitlines()[0][:200]}"
+    elif region.last_success_at is None:
+        why = f"{region.code} has never been synced successfully"
+    else:
+        when = region.last_success_at.strftime("%Y-%m-%d %H:%M UTC")
+        why = f"{region.code} was last synced at {when}"
+    return [
+        Blocker(
+            "stale",
+            WARNING,
+            f"{why}.",
+            "Sync now; if it keeps failing, check the account's credentials and SES access.",
+            SYNC_NOW,
+        )
+    ]

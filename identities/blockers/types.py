@@ -1,0 +1,142 @@
+"""Plain data the blockers engine works on (re-exported by identities.blockers.engine)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Severity = Literal["blocking", "warning"]
+CellStatus = Literal["sending", "blocked", "warning", "absent"]
+
+BLOCKING: Severity = "blocking"
+WARNING: Severity = "warning"
+
+# Remedy actions the UI can turn into buttons (INTERFACES.md).
+RESEND_VERIFICATION = "resend_verification"
+PUBLISH_DNS = "publish_dns"
+ADD_TO_REGION = "add_to_region"
+REQUEST_PRODUCTION_ACCESS = "request_production_access"
+SYNC_NOW = "sync_now"
+CHECK_DNS = "check_dns"
+ACTIONS = (
+    RESEND_VERIFICATION,
+    PUBLISH_DNS,
+    ADD_TO_REGION,
+    REQUEST_PRODUCTION_ACCESS,
+    SYNC_NOW,
+    CHECK_DNS,
+)
+
+# Every code the engine emits, with a short title for legends and filters.
+CODES: dict[str, str] = {
+    "not_in_region": "Not in this region",
+    "verification_pending": "Verification pending",
+    "verification_failed": "Verification failed",
+    "verification_temporary_failure": "Verification temporarily failing",
+    "dkim_pending": "DKIM pending",
+    "dkim_failed": "DKIM failed",
+    "mail_from_pending": "MAIL FROM pending",
+    "mail_from_failed": "MAIL FROM failed",
+    "sandbox": "Sandbox",
+    "sending_paused": "Sending paused",
+    "account_probation": "Account on probation",
+    "account_shutdown": "Account shut down",
+    "quota_exhausted": "24-hour quota used up",
+    "dns_missing": "DNS record missing",
+    "dns_mismatch": "DNS record wrong",
+    "dns_partial": "DNS record on some nameservers only",
+    "stale": "Data out of date",
+}
+
+EMAIL = "EMAIL_ADDRESS"
+DOMAIN = "DOMAIN"
+SANDBOX_DAILY = 200
+
+
+@dataclass(frozen=True)
+class RegionState:
+    """Account-level SES state of one account-region (from GetAccount, plus sync health)."""
+
+    account_label: str
+    code: str
+    production_access_enabled: bool | None  # None = never read
+    sending_enabled: bool | None
+    enforcement_status: str  # HEALTHY | PROBATION | SHUTDOWN | "" (unknown)
+    max_24_hour_send: float | None  # -1 = unlimited
+    sent_last_24_hours: float | None
+    stale: bool
+    last_error: str
+    last_success_at: datetime | None = None  # for the "out of date" message only
+
+    @property
+    def in_sandbox(self) -> bool | None:
+        return (
+            None if self.production_access_enabled is None else not self.production_access_enabled
+        )
+
+
+@dataclass(frozen=True)
+class IdentityState:
+    """One identity as SES holds it in one region."""
+
+    name: str
+    kind: str  # EMAIL_ADDRESS | DOMAIN
+    present: bool
+    verification_status: str = ""
+    verified_for_sending: bool | None = None
+    sending_enabled: bool | None = None
+    verification_error_type: str = ""
+    dkim_signing_enabled: bool | None = None
+    dkim_status: str = ""
+    dkim_origin: str = ""
+    mail_from_domain: str = ""
+    mail_from_status: str = ""
+    mail_from_behavior: str = ""
+    # An address whose domain is verified in this region can send even if the address is not.
+    parent_domain_verified: bool = False
+    # Other regions (of the same account) where the identity exists.
+    other_regions: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_email(self) -> bool:
+        return self.kind == EMAIL
+
+    @property
+    def verified(self) -> bool:
+        """Verified for sending by its own status (not counting the parent domain)."""
+        if self.verified_for_sending is not None:
+            return self.verified_for_sending
+        return self.verification_status == "SUCCESS"
+
+
+@dataclass(frozen=True)
+class DnsState:
+    """One expected DNS record and the probe's verdict on it."""
+
+    purpose: str  # dkim, byodkim, verification, mail_from_mx, mail_from_spf, dmarc...
+    name: str
+    rtype: str
+    verdict: str  # ok | missing | wrong_value | wrong_type | partial | unknown
+    severity: str = BLOCKING  # how much this record matters, as the probe rates it
+    diagnosis: str = ""
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: str
+    severity: Severity
+    message: str  # one line, plain words
+    remedy: str  # what to do
+    action: str | None = None  # one of ACTIONS
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == BLOCKING
+
+    @property
+    def title(self) -> str:
+        return CODES.get(self.code, self.code)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)

@@ -1,0 +1,1 @@
+"""Reads for pages, commands and the API: grid, identity detail, coverage, readiness."""

@@ -1,0 +1,160 @@
+"""Reads for the identity page: its state in each region, blockers, records, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from identities.blockers.states import Cell, cells_for, is_verified_row
+from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
+from identities.dns.names import InvalidDnsName
+from identities.models import Identity, RegionalIdentity
+from regions.models import Event, Region
+
+TIMELINE_LENGTH = 50
+
+
+def deed_origin(region_code: str) -> str:
+    """SES's DkimSigningAttributesOrigin for a DEED replica of `region_code` (us-east-1 ->
+    AWS_SES_US_EAST_1)."""
+    return "AWS_SES_" + region_code.upper().replace("-", "_")
+
+
+def deed_parent_of(dkim_origin: str) -> str:
+    """The parent region of a DEED replica from its DKIM origin (AWS_SES_EU_WEST_1 ->
+    eu-west-1); "" when the identity is not a replica."""
+    if not (dkim_origin or "").startswith("AWS_SES_"):
+        return ""
+    return dkim_origin.removeprefix("AWS_SES_").lower().replace("_", "-")
+
+
+VERIFICATION_CODES = {"verification_pending", "verification_failed"}
+
+
+@dataclass
+class RegionDetail:
+    cell: Cell
+    records: list[ExpectedRecord] = field(default_factory=list)
+    records_error: str = ""
+
+    @property
+    def region(self) -> Region:
+        return self.cell.region
+
+    @property
+    def ri(self) -> RegionalIdentity | None:
+        return self.cell.regional
+
+    @property
+    def present(self) -> bool:
+        return self.ri is not None and self.ri.present
+
+    @property
+    def verified(self) -> bool:
+        return self.present and is_verified_row(
+            self.ri.verified_for_sending, self.ri.verification_status
+        )
+
+    @property
+    def deed_parent(self) -> str:
+        """The parent region when this region is a DEED replica ("" otherwise)."""
+        return deed_parent_of(self.ri.dkim_origin if self.ri else "")
+
+
+@dataclass
+class IdentityDetail:
+    identity: Identity
+    regions: list[RegionDetail]
+    events: list[Event]
+    # For an address: its domain, when that is an identity of the same account.
+    domain_identity: Identity | None = None
+
+    @property
+    def present(self) -> list[RegionDetail]:
+        return [r for r in self.regions if r.present]
+
+    @property
+    def absent(self) -> list[RegionDetail]:
+        return [r for r in self.regions if not r.present]
+
+    @property
+    def unverified(self) -> list[RegionDetail]:
+        return [r for r in self.present if not r.verified]
+
+    @property
+    def needs_email_steps(self) -> bool:
+        """An address whose verification is pending or failed somewhere."""
+        return self.identity.is_email and any(
+            b.code in VERIFICATION_CODES for r in self.present for b in r.cell.blockers
+        )
+
+    @property
+    def deed_parents(self) -> list[RegionDetail]:
+        """Regions that can be a DEED parent: Easy DKIM (not a replica), DKIM verified."""
+        return [
+            r
+            for r in self.present
+            if r.ri.dkim_origin in ("", "AWS_SES")
+            and r.ri.dkim_tokens
+            and r.ri.dkim_status == "SUCCESS"
+        ]
+
+    @property
+    def blocked_count(self) -> int:
+        return sum(1 for r in self.regions if r.cell.status == "blocked")
+
+    @property
+    def sending_count(self) -> int:
+        return sum(1 for r in self.regions if r.cell.status in ("sending", "warning"))
+
+
+def records_for(
+    identity: Identity, ri: RegionalIdentity | None
+) -> tuple[list[ExpectedRecord], str]:
+    """The DNS records a domain needs in one region ([] for addresses), or a readable error."""
+    if ri is None or not ri.present or identity.is_email:
+        return [], ""
+    spec = DomainSpec(
+        domain=identity.name,
+        region=ri.region.code,
+        dkim_tokens=tuple(ri.dkim_tokens or ()),
+        dkim_origin=ri.dkim_origin,
+        signing_hosted_zone=ri.dkim_signing_zone,
+        mail_from_domain=ri.mail_from_domain,
+        verification_token=ri.verification_token,
+    )
+    try:
+        return expected_records(spec), ""
+    except InvalidDnsName as err:
+        return [], str(err)
+
+
+def identity_detail(identity: Identity) -> IdentityDetail:
+    """Everything the identity page shows, in a fixed number of queries (about seven)."""
+    present_region_ids = RegionalIdentity.objects.filter(identity=identity).values("region_id")
+    regions = list(
+        Region.objects.select_related("account")
+        .filter(account_id=identity.account_id)
+        .filter(Q(hidden=False) | Q(pk__in=present_region_ids))
+        .order_by("code")
+    )
+    cells = cells_for([identity], regions)
+    details = []
+    for region in regions:
+        cell = cells[(identity.pk, region.pk)]
+        records, error = records_for(identity, cell.regional)
+        details.append(RegionDetail(cell=cell, records=records, records_error=error))
+    events = list(
+        Event.objects.filter(identity_name=identity.name)
+        .filter(Q(account_id=identity.account_id) | Q(account__isnull=True))
+        .select_related("region", "actor")[:TIMELINE_LENGTH]
+    )
+    detail = IdentityDetail(identity=identity, regions=details, events=events)
+    if identity.is_email:
+        detail.domain_identity = Identity.objects.filter(
+            account_id=identity.account_id,
+            kind=Identity.Kind.DOMAIN,
+            name=identity.domain,
+        ).first()
+    return detail

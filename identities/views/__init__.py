@@ -1,0 +1,1 @@
+"""Views, one module per page or concern; URLs in identities/urls.py."""

@@ -1,0 +1,47 @@
+"""The identity page: its regions, blockers, DNS records and actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from identities.models import Identity
+from identities.selectors.detail import identity_detail
+from identities.views.htmx import partial_request
+
+DNS_PARTIAL = "identities/_dns_records.html"  # the DNS helper's records table
+
+
+def _dns_partial() -> str | None:
+    """The DNS helper's partial, once it exists (the page must work before it does)."""
+    try:
+        get_template(DNS_PARTIAL)
+    except TemplateDoesNotExist:
+        return None
+    return DNS_PARTIAL
+
+
+def detail_context(identity: Identity) -> dict[str, Any]:
+    detail = identity_detail(identity)
+    return {
+        "identity": identity,
+        "detail": detail,
+        "regionals": [r.ri for r in detail.present],
+        "dns_partial": _dns_partial(),
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def identity_page(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_object_or_404(Identity.objects.select_related("account"), pk=pk)
+    context = detail_context(identity)
+    if partial_request(request):
+        return render(request, "identities/detail.html#regions", context)
+    return render(request, "identities/detail.html", context)

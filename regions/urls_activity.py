@@ -1,7 +1,0 @@
-from django.urls import path
-
-from regions.views_activity import activity
-
-urlpatterns = [
-    path("activity/", activity, name="activity"),
-]

@@ -1,0 +1,157 @@
+"""Region sync against both backends (emulator and moto): the same test, the same code path."""
+
+from __future__ import annotations
+
+import pytest
+
+from identities.models import Identity, RegionalIdentity
+from identities.sync.run import sync_region
+from regions import ses
+from regions.models import Event, Region, SyncRun
+from tests.identities.ses_backends import point_at, region_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(region: Region) -> dict[str, RegionalIdentity]:
+    return {
+        ri.identity.name: ri
+        for ri in RegionalIdentity.objects.filter(region=region).select_related("identity")
+    }
+
+
+def test_it_mirrors_every_identity_on_the_first_sync(backend):
+    backend.add("us-east-1", "example.com", "ops@example.com", "someone@example.org")
+    region = region_for(backend)
+
+    run = sync_region(region, trigger="test")
+
+    rows = _rows(region)
+    assert set(rows) == {"example.com", "ops@example.com", "someone@example.org"}
+    assert rows["example.com"].identity.kind == Identity.Kind.DOMAIN
+    assert rows["ops@example.com"].identity.kind == Identity.Kind.EMAIL
+    assert rows["ops@example.com"].identity.domain == "example.com"
+    assert rows["example.com"].verification_token  # legacy TXT token read for the domain
+    assert rows["example.com"].details_synced_at is not None  # domain read once in detail
+    if backend.name == "emulator":  # moto's GetEmailIdentity returns no DKIM tokens
+        assert len(rows["example.com"].dkim_tokens) == 3
+    assert run.identities == 3
+    assert run.calls > 0
+    region.refresh_from_db()
+    assert region.last_sync_finished_at is not None
+    summary = Event.objects.get(region=region, subject="first_sync")
+    assert summary.after == "3"
+    if backend.name == "moto":
+        # moto has no GetAccount: identities still sync, the account error is recorded.
+        assert run.status == SyncRun.Status.PARTIAL
+        assert "GetAccount" in region.account_error
+        assert region.production_access_enabled is None
+        assert region.last_success_at is not None
+    else:
+        assert run.status == SyncRun.Status.SUCCEEDED, run.error
+        assert region.production_access_enabled is True
+        assert region.account_error == ""
+
+
+@pytest.mark.parametrize("backend", ["moto"], indirect=True)
+def test_it_syncs_identities_when_get_account_is_unavailable(backend):
+    backend.add("us-east-1", "ops@example.com")
+    region = region_for(backend)
+
+    run = sync_region(region, trigger="test")
+
+    assert run.status == SyncRun.Status.PARTIAL
+    assert set(_rows(region)) == {"ops@example.com"}
+    region.refresh_from_db()
+    assert region.account_error
+    assert region.last_sync_error == ""  # the identity data is fresh, not stale
+
+
+def test_it_marks_an_identity_deleted_in_ses_as_gone(backend):
+    backend.add("us-east-1", "example.com", "ops@example.com")
+    region = region_for(backend)
+    sync_region(region, trigger="test")
+
+    backend.delete("us-east-1", "ops@example.com")
+    run = sync_region(region, trigger="test")
+
+    gone = _rows(region)["ops@example.com"]
+    assert gone.present is False
+    assert gone.gone_at is not None
+    assert _rows(region)["example.com"].present is True
+    event = Event.objects.get(region=region, identity_name="ops@example.com", subject="present")
+    assert (event.before, event.after) == ("present", "gone")
+    assert run.changes == 1
+    region.refresh_from_db()
+    assert region.changed_at == gone.changed_at
+
+
+def test_it_reads_more_than_1000_identities_over_pages(backend):
+    names = [f"user{i:04d}@example.com" for i in range(1003)]
+    backend.seed_verified("us-east-1", names)
+    region = region_for(backend)
+
+    run = sync_region(region, trigger="test")
+
+    assert run.identities == 1003, run.error
+    assert RegionalIdentity.objects.filter(region=region, present=True).count() == 1003
+    # GetAccount + 2 pages + 11 MAIL FROM batches; verified addresses cost no other call.
+    assert run.calls == 1 + 2 + 11
+
+
+def test_a_partial_listing_deletes_nothing(backend, monkeypatch):
+    backend.add("us-east-1", *[f"user{i}@example.com" for i in range(5)])
+    monkeypatch.setattr(ses, "LIST_PAGE_SIZE", 2)  # five identities, three pages
+    region = region_for(backend)
+    sync_region(region, trigger="test")
+    assert len(_rows(region)) == 5
+
+    real_call = ses.SesClient._call
+
+    def second_page_fails(self, version, operation, **params):
+        if operation == "list_email_identities" and params.get("NextToken"):
+            raise ses.SesError("InternalFailure", "page lost", permanent=False, http_status=500)
+        return real_call(self, version, operation, **params)
+
+    monkeypatch.setattr(ses.SesClient, "_call", second_page_fails)
+    backend.delete("us-east-1", "user0@example.com")
+    run = sync_region(region, trigger="test")
+
+    assert run.status == SyncRun.Status.FAILED
+    assert all(ri.present for ri in _rows(region).values())
+    assert not Event.objects.filter(region=region, subject="present").exists()
+    region.refresh_from_db()
+    assert "page lost" in region.last_sync_error
+    assert region.is_stale()
+
+
+def test_a_region_that_cannot_be_reached_keeps_its_last_data(backend, ses_env):
+    from emulator.testing import free_port
+
+    backend.add("us-east-1", "ops@example.com")
+    region = region_for(backend)
+    sync_region(region, trigger="test")
+    before = _rows(region)["ops@example.com"]
+
+    ses_env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens
+    ses.clear_client_cache()
+    run = sync_region(region, trigger="test")
+
+    assert run.status == SyncRun.Status.FAILED
+    after = _rows(region)["ops@example.com"]
+    assert after.present is True
+    assert after.verification_status == before.verification_status
+    assert after.synced_at == before.synced_at
+    region.refresh_from_db()
+    assert "could not be reached" in region.last_sync_error
+    assert region.last_sync_error_at is not None
+    assert region.is_stale()
+    failure = Event.objects.get(region=region, kind=Event.Kind.SYNC_ERROR)
+    assert failure.result == Event.Result.ERROR
+
+    point_at(ses_env, backend)
+    run = sync_region(region, trigger="test")
+    assert run.status in {SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL}
+    region.refresh_from_db()
+    assert region.last_sync_error == ""
+    assert Event.objects.filter(region=region, kind=Event.Kind.SYNC_ERROR, result="ok").exists()
