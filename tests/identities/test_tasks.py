@@ -10,7 +10,7 @@ from identities import tasks
 from regions.models import AwsAccount, Region, SyncRun
 from regions.services import DEFAULT_ACCOUNT_LABEL
 from tests.factories import AwsAccountFactory, RegionFactory
-from tests.identities.test_sync_lock import FakeSes
+from tests.identities.sync.test_claim import FakeSes
 
 pytestmark = pytest.mark.django_db
 

@@ -69,7 +69,7 @@ def test_every_role_sees_identities_regions_and_badges(request, who, world):
     assert "✓</span>Sending" in html
     assert "✕</span>Blocked" in html
     assert "–</span>Not in region" in html  # example.org is not in eu-west-1
-    # The reasons load on expand (tests/identities/test_views_grid_cell.py): only the link here.
+    # The reasons load on expand (tests/identities/views/test_grid_cell.py): only the link here.
     assert "Waiting for someone to click the link" not in html
     pending, euw1 = world["pending"], world["euw1"]
     assert f'hx-get="/identities/{pending.pk}/cell/{euw1.pk}/"' in html
