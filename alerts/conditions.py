@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from alerts.models import Kind, Severity
-from identities.blockers_types import Blocker
+from identities.blockers.states import blockers_for_regionals
+from identities.blockers.types import Blocker
 from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
-from identities.states import blockers_for_regionals
 from regions.models import Region, SyncRun
 
 FAILING = ("TEMPORARY_FAILURE", "FAILED")

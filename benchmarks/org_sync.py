@@ -450,7 +450,7 @@ def _seed_the_rest(regions: list[Any], log: Callable[[str], None]) -> None:
     old, settings.SESOPS_SES_RATE = settings.SESOPS_SES_RATE, 0.0
 
     def one(region: Any) -> None:
-        from identities.sync import sync_region
+        from identities.sync.run import sync_region
 
         try:
             sync_region(region, trigger="seed")

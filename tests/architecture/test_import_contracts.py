@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("config", "regions", "identities", "emulator", "benchmarks")
+PACKAGES = ("config", "regions", "identities", "alerts", "emulator", "benchmarks")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -48,6 +48,7 @@ def test_the_tree_keeps_every_contract() -> None:
         ),
         ("identities/dns/verdict.py", "import identities.models", "pure engines never touch"),
         ("identities/models.py", "import api", "apps are layered"),
+        ("regions/models.py", "import alerts.models", "apps are layered"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
