@@ -5,11 +5,14 @@ PY := $(VENV)/bin/python
 
 .PHONY: install demo test lint format lock bench
 
+# The first install downloads ~60 packages (a minute or two): pip shows each one as it goes.
 $(VENV)/.installed: requirements.lock
+	@echo "== creating $(VENV) and installing the pinned dependencies (first run: 1-2 minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --progress-bar on -r requirements.lock
 	touch $@
+	@echo "== installed"
 
 install: $(VENV)/.installed
 

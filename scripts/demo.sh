@@ -2,6 +2,8 @@
 # The local demo: SES emulator + DNS zone server seeded with a realistic scenario, a first
 # sync and DNS probe, then the web server, a Celery worker and beat. Ctrl-C stops it all.
 # Embedded defaults only: SQLite, kombu's filesystem broker, no AWS account.
+# Every run starts from a fresh state: the emulator always starts from its scenario, so the
+# database (and with it the audit log), the broker and beat's schedule are wiped with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="$(pwd)/.venv/bin/python"
@@ -11,7 +13,6 @@ SES_PORT="${SESOPS_DEMO_SES_PORT:-8025}"
 DNS_PORT="${SESOPS_DEMO_DNS_PORT:-5353}"
 HOOK_PORT="${SESOPS_DEMO_HOOK_PORT:-8026}"
 DEMO_DIR="$(pwd)/var/demo"
-mkdir -p "$DEMO_DIR"
 
 # Demo environment: every value here is an ordinary setting (see README, Configuration).
 export DEBUG=true SESOPS_DEMO_LOGIN=true
@@ -26,6 +27,7 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$SES_PORT"
 export AWS_CONFIG_FILE="$DEMO_DIR/aws-config" AWS_SHARED_CREDENTIALS_FILE="$DEMO_DIR/aws-credentials"
 export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN DATABASE_URL REDIS_URL CELERY_BROKER_URL
+write_aws_files() {
 cat > "$AWS_CONFIG_FILE" <<CFG
 [profile sesops-prod]
 region = us-east-1
@@ -40,15 +42,20 @@ aws_secret_access_key = demo-secret-not-real
 aws_access_key_id = AKIASTAGING000000001
 aws_secret_access_key = demo-secret-not-real
 CFG
+}
 
 pids=()
-cleanup() {
+stop() {
   trap - INT TERM EXIT
-  echo; echo "stopping the demo..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  if ((${#pids[@]})); then
+    echo; echo "stopping the demo..."
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+  fi
 }
-trap cleanup INT TERM EXIT
+# Ctrl-C is how the demo ends: a clean stop, exit status 0 (make prints no "Error 130").
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
 wait_for_port() {  # host port what
   for _ in $(seq 1 100); do
@@ -64,6 +71,11 @@ for port in "$WEB_PORT" "$SES_PORT" "$HOOK_PORT"; do
   fi
 done
 
+echo "== fresh demo state (wiping $DEMO_DIR: database and audit log, broker, schedule)"
+rm -rf "$DEMO_DIR"
+mkdir -p "$DEMO_DIR"
+write_aws_files
+
 echo "== SES emulator on :$SES_PORT, DNS zone server on :$DNS_PORT"
 "$PY" -m emulator --port "$SES_PORT" --dns-port "$DNS_PORT" \
   --scenario emulator/scenarios/demo.yaml >"$DEMO_DIR/emulator.log" 2>&1 &
@@ -71,7 +83,6 @@ pids+=($!)
 wait_for_port 127.0.0.1 "$SES_PORT" "the SES emulator"
 
 echo "== database and demo data"
-rm -rf "$DEMO_DIR/broker"  # no stale tasks from an earlier demo
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py setup_demo --password-file "$DEMO_DIR/password"
 # Alert channels: a signed webhook to a local receiver, and email (written to files).

@@ -91,3 +91,12 @@ def browser_settings(settings):
     for name, value in PLAIN_HTTP.items():
         setattr(settings, name, value)
     return settings
+
+
+def log_in(page, base: str, username: str, password: str = "pw-for-tests-1") -> None:
+    """Log in through the login form (the factories' users share one password)."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

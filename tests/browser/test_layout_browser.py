@@ -9,7 +9,7 @@ import pytest
 
 from identities.models import DnsCheck, RegionalIdentity
 from regions.models import Event, Region
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.browser.seed import seed_dashboard
 from tests.factories import DnsCheckFactory, EventFactory, user_with_role
 
@@ -49,11 +49,7 @@ def seeded(transactional_db):
 
 
 def _log_in(page, base: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "ada")
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "ada")
 
 
 def _page_width(page) -> int:
