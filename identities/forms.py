@@ -1,11 +1,14 @@
-"""Forms of the identities app owned by the send check."""
+"""Forms of the identities app: the send check, and adding an identity to regions."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 
+from identities.actions import DkimChoice
+from identities.models import Identity, RegionalIdentity
 from identities.sendcheck.rules import InvalidAddress, normalise_address, split_recipients
 from regions.models import AwsAccount, Region
 
@@ -81,3 +84,86 @@ class SendCheckForm(forms.Form):
         if account and code and not account.regions.filter(code=code).exists():
             self.add_error("region", f"Account {account.label} has no region {code}.")
         return cleaned
+
+
+_PEM = re.compile(r"-----(BEGIN|END)[^-]*-----|\s+")
+_SELECTOR = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+class _RegionIds(forms.MultipleChoiceField):
+    """Region ids ticked in the form. Ids no longer offered (the identity was created there
+    meanwhile, or the region hidden) are dropped, not refused: the rest still go ahead."""
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class AddToRegionsForm(forms.Form):
+    """Which regions to add an identity to, and (domains) how the new regions sign with DKIM.
+
+    Clean values: `regions` (Region objects of the identity's account where it does not exist
+    yet, hidden ones left out) and `dkim_choice` (an actions.DkimChoice; Easy DKIM for an
+    email address, which has no DKIM of its own)."""
+
+    regions = _RegionIds(required=False)
+    dkim = forms.ChoiceField(
+        choices=[
+            ("easy", "Easy DKIM — new records for each region"),
+            ("deed", "DEED — reuse the DKIM records of a parent region"),
+            ("byodkim", "BYODKIM — my own key"),
+        ],
+        required=False,
+    )
+    parent = forms.CharField(required=False)
+    selector = forms.CharField(required=False)
+    private_key = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, identity: Identity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.identity = identity
+        shown = Region.objects.select_related("account").filter(
+            account_id=identity.account_id, hidden=False
+        )
+        present = set(
+            RegionalIdentity.objects.filter(identity=identity, present=True).values_list(
+                "region_id", flat=True
+            )
+        )
+        self.addable = {str(r.pk): r for r in shown if r.pk not in present}
+        self.parents = {str(r.pk): r for r in shown if r.pk in present}
+
+    def clean_regions(self) -> list[Region]:
+        chosen = [self.addable[i] for i in self.cleaned_data["regions"] if i in self.addable]
+        if not chosen:
+            raise forms.ValidationError(
+                "Choose at least one region where the identity does not exist yet."
+            )
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "regions" in self.errors:
+            return cleaned
+        cleaned["dkim_choice"] = DkimChoice()
+        if self.identity.is_email:
+            return cleaned
+        mode = cleaned.get("dkim") or "easy"
+        if mode == "deed":
+            parent = self.parents.get(cleaned.get("parent", ""))
+            if parent is None:
+                raise forms.ValidationError(
+                    "Choose the parent region whose DKIM records the new regions should reuse."
+                )
+            cleaned["dkim_choice"] = DkimChoice(mode="deed", parent=parent)
+        elif mode == "byodkim":
+            selector = cleaned.get("selector", "").strip().lower()
+            key = _PEM.sub("", cleaned.get("private_key", ""))
+            if not _SELECTOR.fullmatch(selector) or not key:
+                raise forms.ValidationError(
+                    "BYODKIM needs a selector (letters, digits, hyphens) and the private key."
+                )
+            cleaned["dkim_choice"] = DkimChoice(mode="byodkim", selector=selector, private_key=key)
+        return cleaned
+
+    def first_error(self) -> str:
+        return next(iter(e for errors in self.errors.values() for e in errors), "")

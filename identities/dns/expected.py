@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from identities.dns.names import InvalidDnsName, ascii_name
 
@@ -35,6 +36,39 @@ class DomainSpec:
     signing_hosted_zone: str = ""
     mail_from_domain: str = ""
     verification_token: str = ""  # legacy _amazonses TXT, when used
+
+
+class _Named(Protocol):
+    name: str
+
+
+class _Coded(Protocol):
+    code: str
+
+
+class RegionalRow(Protocol):
+    """What spec_for reads: a RegionalIdentity (with its identity and region loaded)."""
+
+    identity: _Named
+    region: _Coded
+    dkim_tokens: Sequence[str] | None
+    dkim_origin: str
+    dkim_signing_zone: str
+    mail_from_domain: str
+    verification_token: str
+
+
+def spec_for(ri: RegionalRow) -> DomainSpec:
+    """The one way from a stored regional row to the spec its expected records come from."""
+    return DomainSpec(
+        domain=ri.identity.name,
+        region=ri.region.code,
+        dkim_tokens=tuple(ri.dkim_tokens or ()),
+        dkim_origin=ri.dkim_origin,
+        signing_hosted_zone=ri.dkim_signing_zone,
+        mail_from_domain=ri.mail_from_domain,
+        verification_token=ri.verification_token,
+    )
 
 
 @dataclass(frozen=True)

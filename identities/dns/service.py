@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from identities.blockers.flags import refresh_blocking
-from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
+from identities.dns.expected import ExpectedRecord, expected_records, spec_for
 from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.probe import ProbeConfig, Prober
 from identities.dns.verdict import (
@@ -48,18 +48,6 @@ def probe_config() -> ProbeConfig:
         settings.SESOPS_DNS_TIMEOUT,
         settings.SESOPS_DNS_CONCURRENCY,
         also,
-    )
-
-
-def spec_for(ri: RegionalIdentity) -> DomainSpec:
-    return DomainSpec(
-        domain=ri.identity.name,
-        region=ri.region.code,
-        dkim_tokens=tuple(ri.dkim_tokens or ()),
-        dkim_origin=ri.dkim_origin,
-        signing_hosted_zone=ri.dkim_signing_zone,
-        mail_from_domain=ri.mail_from_domain,
-        verification_token=ri.verification_token,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from identities.blockers.states import Cell, cells_for, is_verified_row
-from identities.dns.expected import DomainSpec, ExpectedRecord, expected_records
+from identities.dns.expected import ExpectedRecord, expected_records, spec_for
 from identities.dns.names import InvalidDnsName
 from identities.models import Identity, RegionalIdentity
 from regions.models import Event, Region
@@ -115,17 +115,8 @@ def records_for(
     """The DNS records a domain needs in one region ([] for addresses), or a readable error."""
     if ri is None or not ri.present or identity.is_email:
         return [], ""
-    spec = DomainSpec(
-        domain=identity.name,
-        region=ri.region.code,
-        dkim_tokens=tuple(ri.dkim_tokens or ()),
-        dkim_origin=ri.dkim_origin,
-        signing_hosted_zone=ri.dkim_signing_zone,
-        mail_from_domain=ri.mail_from_domain,
-        verification_token=ri.verification_token,
-    )
     try:
-        return expected_records(spec), ""
+        return expected_records(spec_for(ri)), ""
     except InvalidDnsName as err:
         return [], str(err)
 

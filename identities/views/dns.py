@@ -7,12 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from identities.dns.names import DnsInputError
+from identities import actions
 from identities.dns.selectors import zone_file_download
-from identities.dns.service import probe_domain
 from identities.models import Identity
-from regions.events import record_event
-from regions.models import Event
 from regions.roles import OPERATOR, VIEWER, require_role
 
 _PARTIAL = "identities/_dns_records.html"
@@ -27,29 +24,10 @@ def _domain(pk: int) -> Identity:
 @require_POST
 @require_role(OPERATOR)
 def dns_check_now(request: HttpRequest, pk: int) -> HttpResponse:
-    """Probe this domain's records now (in this request: one domain is a few dozen queries)."""
+    """Probe this domain's records now, in this request (identities.actions.check_dns)."""
     identity = _domain(pk)
-    username = request.user.get_username()
-    try:
-        outcome = probe_domain(identity.name, trigger=username, actor=request.user)
-    except DnsInputError as exc:
-        level, text = "error", f"DNS check failed: {exc}"
-    else:
-        verdicts = [v for vs in outcome.verdicts.values() for v in vs]
-        bad = sum(v.verdict != "ok" for v in verdicts)
-        level = "success" if outcome.run.status != "failed" else "error"
-        text = f"Checked {len(verdicts)} records with {outcome.run.calls} DNS queries: " + (
-            f"{bad} need attention." if bad else "all as SES expects."
-        )
-    record_event(
-        kind=Event.Kind.ACTION,
-        actor=request.user,
-        account=identity.account,
-        identity_name=identity.name,
-        subject="check_dns",
-        result=Event.Result.OK if level == "success" else Event.Result.ERROR,
-        message=text,
-    )
+    outcome = actions.check_dns(identity=identity, user=request.user)
+    level, text = outcome.level, outcome.message
     if request.htmx and not request.htmx.boosted:
         context = {"identity": identity, "dns_flash": {"level": level, "message": text}}
         return render(request, _PARTIAL, context)

@@ -14,10 +14,10 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 
+from identities.actions import resend_cooldown_key
 from identities.blockers.flags import refresh_blocking
 from identities.models import Identity, RegionalIdentity
 from identities.views import grid as views
-from identities.views.actions import resend_cooldown_key
 from regions import ses
 from regions.ses_types import IdentityDetails
 from tests.browser.conftest import SCREENSHOTS

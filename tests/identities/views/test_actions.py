@@ -7,19 +7,13 @@ identities.tasks.enqueue_region_sync.
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from identities import tasks
 from identities.models import Identity, RegionalIdentity
-from identities.views.actions import resend_cooldown_key
-from regions import ses
 from regions.models import Event
-from regions.ses_types import IdentityDetails, SesError
+from regions.ses_types import SesError
 from tests.factories import (
     AwsAccountFactory,
-    IdentityFactory,
-    RegionalIdentityFactory,
     RegionFactory,
 )
 
@@ -27,88 +21,6 @@ pytestmark = pytest.mark.django_db
 
 THROTTLED = SesError("TooManyRequestsException", "Rate exceeded", permanent=False, throttled=True,
                      http_status=429, operation="VerifyEmailIdentity")  # fmt: skip
-
-
-class FakeSes:
-    """Records every call; raises `error` when set."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-        self.error: Exception | None = None
-
-    def client(self, account, region_code: str) -> FakeSes.Client:
-        return FakeSes.Client(self, region_code)
-
-    class Client:
-        def __init__(self, fake: FakeSes, region: str) -> None:
-            self.fake, self.region = fake, region
-
-        def verify_email(self, address: str) -> None:
-            self.fake.calls.append(("verify_email", self.region, address))
-            if self.fake.error:
-                raise self.fake.error
-
-        def create_identity(self, name: str, **kwargs) -> IdentityDetails:
-            self.fake.calls.append(("create_identity", self.region, name, kwargs))
-            if self.fake.error:
-                raise self.fake.error
-            domain = "@" not in name
-            tokens = tuple(f"{self.region}-{x}" for x in "abc") if domain else ()
-            return IdentityDetails(
-                name=name,
-                kind="DOMAIN" if domain else "EMAIL_ADDRESS",
-                verified_for_sending=False,
-                dkim_signing_enabled=domain,
-                dkim_status="PENDING" if domain else "",
-                dkim_tokens=tokens,
-                dkim_origin=kwargs.get("dkim_origin") or ("AWS_SES" if domain else ""),
-                dkim_signing_zone="dkim.amazonses.com" if domain else "",
-            )
-
-
-@pytest.fixture
-def fake_ses(monkeypatch):
-    fake = FakeSes()
-    monkeypatch.setattr(ses, "client_for", fake.client)
-    return fake
-
-
-class FakeQueue:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self.broker_up = True
-
-    def enqueue(self, region, trigger: str) -> bool:
-        self.calls.append((region.code, trigger))
-        return self.broker_up
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    queue = FakeQueue()
-    monkeypatch.setattr(tasks, "enqueue_region_sync", queue.enqueue)
-    return queue
-
-
-@pytest.fixture
-def setup(db):
-    acc = AwsAccountFactory(label="prod")
-    use1 = RegionFactory(account=acc, code="us-east-1")
-    euw1 = RegionFactory(account=acc, code="eu-west-1")
-    apse2 = RegionFactory(account=acc, code="ap-southeast-2")
-    address = IdentityFactory(account=acc, name="ops@example.net")
-    RegionalIdentityFactory(identity=address, region=use1)
-    RegionalIdentityFactory(identity=address, region=euw1, verification_status="FAILED",
-                            verified_for_sending=False)  # fmt: skip
-    domain = IdentityFactory(account=acc, name="example.com")
-    RegionalIdentityFactory(identity=domain, region=use1, dkim_status="SUCCESS",
-                            dkim_tokens=["t1", "t2", "t3"], dkim_origin="AWS_SES")  # fmt: skip
-    yield {"acc": acc, "use1": use1, "euw1": euw1, "apse2": apse2, "address": address,
-           "domain": domain}  # fmt: skip
-    # The cooldown lives in the shared cache (Redis in CI): leave nothing behind.
-    cache.delete_many(
-        [resend_cooldown_key(pk) for pk in Identity.objects.values_list("pk", flat=True)]
-    )
 
 
 def _snapshot() -> list[tuple]:
@@ -136,10 +48,10 @@ def _url(action: str, identity: Identity) -> str:
 
 
 @pytest.mark.parametrize("action", ["resend", "add", "sync"])
-def test_viewer_gets_403_and_nothing_changes(viewer_client, setup, fake_ses, queued, action):
+def test_viewer_gets_403_and_nothing_changes(viewer_client, world, fake_ses, queued, action):
     before = _snapshot()
-    data = {"regions": [setup["apse2"].pk]}
-    response = viewer_client.post(_url(action, setup["address"]), data, HTTP_HX_REQUEST="true")
+    data = {"regions": [world["apse2"].pk]}
+    response = viewer_client.post(_url(action, world["address"]), data, HTTP_HX_REQUEST="true")
     assert response.status_code == 403
     assert fake_ses.calls == [] and queued.calls == []
     assert _snapshot() == before
@@ -147,31 +59,31 @@ def test_viewer_gets_403_and_nothing_changes(viewer_client, setup, fake_ses, que
 
 
 @pytest.mark.parametrize("action", ["resend", "add", "sync"])
-def test_get_is_not_allowed(operator_client, setup, action):
-    assert operator_client.get(_url(action, setup["address"])).status_code == 405
+def test_get_is_not_allowed(operator_client, world, action):
+    assert operator_client.get(_url(action, world["address"])).status_code == 405
 
 
 @pytest.mark.parametrize("action", ["resend", "add", "sync"])
-def test_unknown_identity_is_404(operator_client, setup, action):
+def test_unknown_identity_is_404(operator_client, world, action):
     missing = Identity(pk=987654)
     assert operator_client.post(_url(action, missing)).status_code == 404
 
 
 @pytest.mark.parametrize("action", ["resend", "add", "sync"])
-def test_anonymous_post_is_sent_to_login(client, setup, fake_ses, action):
-    response = client.post(_url(action, setup["address"]))
+def test_anonymous_post_is_sent_to_login(client, world, fake_ses, action):
+    response = client.post(_url(action, world["address"]))
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert fake_ses.calls == []
 
 
-def test_csrf_is_enforced(operator, setup, fake_ses):
+def test_csrf_is_enforced(operator, world, fake_ses):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(operator)
-    url = _url("resend", setup["address"])
+    url = _url("resend", world["address"])
     assert browser.post(url, HTTP_HX_REQUEST="true").status_code == 403
     assert fake_ses.calls == []
     # With the token the page hands out (htmx sends it as X-CSRFToken from <body hx-headers>).
-    browser.get(f"/identities/{setup['address'].pk}/")
+    browser.get(f"/identities/{world['address'].pk}/")
     token = browser.cookies["csrftoken"].value
     response = browser.post(url, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200
@@ -182,11 +94,11 @@ def test_csrf_is_enforced(operator, setup, fake_ses):
 
 
 @pytest.mark.parametrize("who", ["operator", "admin_user"])
-def test_resend_sends_from_each_unverified_region_and_audits(request, who, setup, fake_ses):
+def test_resend_sends_from_each_unverified_region_and_audits(request, who, world, fake_ses):
     user = request.getfixturevalue(who)
     browser = Client()
     browser.force_login(user)
-    response = browser.post(_url("resend", setup["address"]), HTTP_HX_REQUEST="true")
+    response = browser.post(_url("resend", world["address"]), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
     assert fake_ses.calls == [("verify_email", "eu-west-1", "ops@example.net")]
@@ -194,12 +106,12 @@ def test_resend_sends_from_each_unverified_region_and_audits(request, who, setup
     assert "Verification email sent from eu-west-1" in html and "24 hours" in html
     event = Event.objects.get()
     assert (event.kind, event.subject, event.result) == ("action", "resend_verification", "ok")
-    assert event.actor == user and event.region == setup["euw1"]
-    assert event.identity_name == "ops@example.net" and event.account == setup["acc"]
+    assert event.actor == user and event.region == world["euw1"]
+    assert event.identity_name == "ops@example.net" and event.account == world["acc"]
 
 
-def test_a_double_click_sends_one_email(operator_client, setup, fake_ses):
-    url = _url("resend", setup["address"])
+def test_a_double_click_sends_one_email(operator_client, world, fake_ses):
+    url = _url("resend", world["address"])
     operator_client.post(url, HTTP_HX_REQUEST="true")
     second = operator_client.post(url, HTTP_HX_REQUEST="true").content.decode()
     assert len(fake_ses.calls) == 1
@@ -207,36 +119,36 @@ def test_a_double_click_sends_one_email(operator_client, setup, fake_ses):
     assert list(Event.objects.order_by("id").values_list("result", flat=True)) == ["ok", "error"]
 
 
-def test_resend_here_targets_one_region(operator_client, setup, fake_ses):
-    url = _url("resend", setup["address"])
-    html = operator_client.post(url, {"region": setup["use1"].pk}, HTTP_HX_REQUEST="true")
+def test_resend_here_targets_one_region(operator_client, world, fake_ses):
+    url = _url("resend", world["address"])
+    html = operator_client.post(url, {"region": world["use1"].pk}, HTTP_HX_REQUEST="true")
     assert "Nothing to resend" in html.content.decode()  # verified in us-east-1
     assert fake_ses.calls == []
-    operator_client.post(url, {"region": setup["euw1"].pk}, HTTP_HX_REQUEST="true")
+    operator_client.post(url, {"region": world["euw1"].pk}, HTTP_HX_REQUEST="true")
     assert fake_ses.calls == [("verify_email", "eu-west-1", "ops@example.net")]
 
 
-def test_resend_for_a_domain_is_refused_without_calling_ses(operator_client, setup, fake_ses):
-    html = operator_client.post(_url("resend", setup["domain"]), HTTP_HX_REQUEST="true")
+def test_resend_for_a_domain_is_refused_without_calling_ses(operator_client, world, fake_ses):
+    html = operator_client.post(_url("resend", world["domain"]), HTTP_HX_REQUEST="true")
     assert "Only email addresses get a verification email" in html.content.decode()
     assert fake_ses.calls == []
 
 
-def test_resend_when_verified_everywhere_has_nothing_to_do(operator_client, setup, fake_ses):
-    RegionalIdentity.objects.filter(identity=setup["address"]).update(
+def test_resend_when_verified_everywhere_has_nothing_to_do(operator_client, world, fake_ses):
+    RegionalIdentity.objects.filter(identity=world["address"]).update(
         verification_status="SUCCESS", verified_for_sending=True
     )
-    html = operator_client.post(_url("resend", setup["address"]), HTTP_HX_REQUEST="true")
+    html = operator_client.post(_url("resend", world["address"]), HTTP_HX_REQUEST="true")
     assert "Nothing to resend" in html.content.decode()
     assert fake_ses.calls == []
 
 
 def test_ses_throttling_gives_a_message_changes_nothing_and_allows_a_retry(
-    operator_client, setup, fake_ses
+    operator_client, world, fake_ses
 ):
     before = _snapshot()
     fake_ses.error = THROTTLED
-    response = operator_client.post(_url("resend", setup["address"]), HTTP_HX_REQUEST="true")
+    response = operator_client.post(_url("resend", world["address"]), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
     assert "flash-error" in html
@@ -245,29 +157,29 @@ def test_ses_throttling_gives_a_message_changes_nothing_and_allows_a_retry(
     assert Event.objects.get().result == "error"
     # Nothing went out, so no cooldown: the retry reaches SES.
     fake_ses.error = None
-    operator_client.post(_url("resend", setup["address"]), HTTP_HX_REQUEST="true")
+    operator_client.post(_url("resend", world["address"]), HTTP_HX_REQUEST="true")
     assert len(fake_ses.calls) == 2
 
 
-def test_unexpected_error_is_a_message_not_a_500(operator_client, setup, fake_ses):
+def test_unexpected_error_is_a_message_not_a_500(operator_client, world, fake_ses):
     fake_ses.error = RuntimeError("profile not found")
-    response = operator_client.post(_url("resend", setup["address"]), HTTP_HX_REQUEST="true")
+    response = operator_client.post(_url("resend", world["address"]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "unexpected error (RuntimeError)" in response.content.decode()
 
 
-def test_plain_post_redirects_back_with_a_message(operator_client, setup, fake_ses):
-    response = operator_client.post(_url("resend", setup["address"]), follow=True)
-    assert response.redirect_chain == [(f"/identities/{setup['address'].pk}/", 302)]
+def test_plain_post_redirects_back_with_a_message(operator_client, world, fake_ses):
+    response = operator_client.post(_url("resend", world["address"]), follow=True)
+    assert response.redirect_chain == [(f"/identities/{world['address'].pk}/", 302)]
     assert "Verification email sent from eu-west-1" in response.content.decode()
 
 
 # --- add to regions ---------------------------------------------------------------------
 
 
-def test_add_domain_with_easy_dkim_shows_each_regions_new_records(operator_client, setup, fake_ses):
-    data = {"regions": [setup["euw1"].pk, setup["apse2"].pk], "dkim": "easy"}
-    html = operator_client.post(_url("add", setup["domain"]), data, HTTP_HX_REQUEST="true")
+def test_add_domain_with_easy_dkim_shows_each_regions_new_records(operator_client, world, fake_ses):
+    data = {"regions": [world["euw1"].pk, world["apse2"].pk], "dkim": "easy"}
+    html = operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
     html = html.content.decode()
     assert [c[:3] for c in fake_ses.calls] == [
         ("create_identity", "eu-west-1", "example.com"),
@@ -278,23 +190,23 @@ def test_add_domain_with_easy_dkim_shows_each_regions_new_records(operator_clien
     assert "eu-west-1-a.dkim.amazonses.com" in html
     assert "ap-southeast-2-c._domainkey.example.com" in html
     assert 'id="identity-regions" hx-swap-oob="true"' in html  # the table refreshes in place
-    created = RegionalIdentity.objects.get(identity=setup["domain"], region=setup["apse2"])
+    created = RegionalIdentity.objects.get(identity=world["domain"], region=world["apse2"])
     assert created.verification_status == "PENDING" and created.dkim_tokens[0] == "ap-southeast-2-a"
     assert created.blocking is True  # counted as blocked at once, before any sync
     assert Event.objects.filter(subject="add_to_region", result="ok").count() == 2
 
 
-def test_add_domain_as_deed_replica_passes_the_parent_origin(operator_client, setup, fake_ses):
-    data = {"regions": [setup["euw1"].pk], "dkim": "deed", "parent": setup["use1"].pk}
-    operator_client.post(_url("add", setup["domain"]), data, HTTP_HX_REQUEST="true")
+def test_add_domain_as_deed_replica_passes_the_parent_origin(operator_client, world, fake_ses):
+    data = {"regions": [world["euw1"].pk], "dkim": "deed", "parent": world["use1"].pk}
+    operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
     assert fake_ses.calls[0][3] == {"dkim_origin": "AWS_SES_US_EAST_1"}
 
 
-def test_add_domain_with_byodkim_passes_selector_and_bare_key(operator_client, setup, fake_ses):
+def test_add_domain_with_byodkim_passes_selector_and_bare_key(operator_client, world, fake_ses):
     pem = "-----BEGIN PRIVATE KEY-----\nMIIEv\nQIBADAN\n-----END PRIVATE KEY-----\n"
-    data = {"regions": [setup["euw1"].pk], "dkim": "byodkim", "selector": "Sesops",
+    data = {"regions": [world["euw1"].pk], "dkim": "byodkim", "selector": "Sesops",
             "private_key": pem}  # fmt: skip
-    operator_client.post(_url("add", setup["domain"]), data, HTTP_HX_REQUEST="true")
+    operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
     assert fake_ses.calls[0][3] == {
         "byodkim_selector": "sesops",
         "byodkim_private_key": "MIIEvQIBADAN",
@@ -302,13 +214,13 @@ def test_add_domain_with_byodkim_passes_selector_and_bare_key(operator_client, s
 
 
 def test_add_address_creates_it_and_mentions_the_verification_email(
-    operator_client, setup, fake_ses
+    operator_client, world, fake_ses
 ):
-    data = {"regions": [setup["apse2"].pk]}
-    html = operator_client.post(_url("add", setup["address"]), data, HTTP_HX_REQUEST="true")
+    data = {"regions": [world["apse2"].pk]}
+    html = operator_client.post(_url("add", world["address"]), data, HTTP_HX_REQUEST="true")
     assert "SES sent a verification email from each new region" in html.content.decode()
     assert RegionalIdentity.objects.filter(
-        identity=setup["address"], region=setup["apse2"]
+        identity=world["address"], region=world["apse2"]
     ).exists()
 
 
@@ -317,30 +229,34 @@ def test_add_address_creates_it_and_mentions_the_verification_email(
     [{}, {"regions": ["nope"]}, {"regions": ["use1"]}, {"regions": ["other"]}],
     ids=["none", "junk", "already-present", "other-account"],
 )
-def test_add_refuses_bad_region_choices_without_calling_ses(operator_client, setup, fake_ses, data):
+def test_add_refuses_bad_region_choices_without_calling_ses(operator_client, world, fake_ses, data):
     other_region = RegionFactory(account=AwsAccountFactory(label="other"), code="us-west-2")
-    ids = {"use1": setup["use1"].pk, "other": other_region.pk}
+    ids = {"use1": world["use1"].pk, "other": other_region.pk}
     data = {k: [ids.get(v, v) for v in vs] for k, vs in data.items()}
-    html = operator_client.post(_url("add", setup["domain"]), data, HTTP_HX_REQUEST="true")
+    html = operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
     assert (
         "Choose at least one region where the identity does not exist yet." in html.content.decode()
     )
     assert fake_ses.calls == []
 
 
-def test_add_with_deed_needs_a_valid_parent(operator_client, setup, fake_ses):
-    data = {"regions": [setup["euw1"].pk], "dkim": "deed", "parent": setup["apse2"].pk}
-    html = operator_client.post(_url("add", setup["domain"]), data, HTTP_HX_REQUEST="true")
+def test_add_with_deed_needs_a_valid_parent(operator_client, world, fake_ses):
+    data = {
+        "regions": [world["euw1"].pk],
+        "dkim": "deed",
+        "parent": world["apse2"].pk,
+    }
+    html = operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
     assert "Choose the parent region" in html.content.decode()
     assert fake_ses.calls == []
 
 
-def test_add_ses_failure_changes_nothing(operator_client, setup, fake_ses):
+def test_add_ses_failure_changes_nothing(operator_client, world, fake_ses):
     before = _snapshot()
     fake_ses.error = SesError("LimitExceededException", "Maximum identities reached",
                               permanent=True, http_status=400)  # fmt: skip
-    data = {"regions": [setup["euw1"].pk], "dkim": "easy"}
-    response = operator_client.post(_url("add", setup["domain"]), data, HTTP_HX_REQUEST="true")
+    data = {"regions": [world["euw1"].pk], "dkim": "easy"}
+    response = operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
     assert "an SES limit was reached" in html and "Nothing was changed" in html
@@ -351,16 +267,16 @@ def test_add_ses_failure_changes_nothing(operator_client, setup, fake_ses):
 # --- sync now ---------------------------------------------------------------------------
 
 
-def test_sync_now_queues_the_identitys_regions(operator_client, operator, setup, queued):
-    html = operator_client.post(_url("sync", setup["address"]), HTTP_HX_REQUEST="true")
+def test_sync_now_queues_the_identitys_regions(operator_client, operator, world, queued):
+    html = operator_client.post(_url("sync", world["address"]), HTTP_HX_REQUEST="true")
     assert sorted(queued.calls) == [("eu-west-1", "operator"), ("us-east-1", "operator")]
     assert "Sync queued for" in html.content.decode()
     assert Event.objects.filter(subject="sync_now", result="ok", actor=operator).count() == 2
 
 
-def test_sync_now_with_the_broker_down_says_so(operator_client, setup, queued):
+def test_sync_now_with_the_broker_down_says_so(operator_client, world, queued):
     queued.broker_up = False
-    html = operator_client.post(_url("sync", setup["address"]), HTTP_HX_REQUEST="true")
+    html = operator_client.post(_url("sync", world["address"]), HTTP_HX_REQUEST="true")
     html = html.content.decode()
     assert "flash-error" in html and "task queue is unreachable" in html
     assert set(Event.objects.values_list("result", flat=True)) == {"error"}

@@ -1,0 +1,324 @@
+"""Actions on one identity: resend verification, add to regions, check DNS, sync now.
+
+Keyword-only services that pages, the API and commands call alike. Each writes one audit event
+per region touched (who, what, when, result) and returns an ActionOutcome the caller shows as
+it likes. An SES error becomes a readable message and leaves the data as it was; nothing here
+raises for a refusal the user can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from identities import tasks
+from identities.blockers.flags import refresh_blocking
+from identities.blockers.states import is_verified_row
+from identities.dns.expected import ExpectedRecord
+from identities.dns.names import DnsInputError
+from identities.dns.service import probe_domain
+from identities.models import Identity, RegionalIdentity, Status
+from identities.selectors.detail import deed_origin, records_for
+from regions import events, ses
+from regions.models import Event, Region
+from regions.ses_types import IdentityDetails, SesError
+
+log = logging.getLogger(__name__)
+
+Level = Literal["success", "warning", "error"]
+DkimMode = Literal["easy", "deed", "byodkim"]
+
+
+@dataclass(frozen=True)
+class RegionOutcome:
+    """The outcome in one region."""
+
+    region: str
+    ok: bool
+    message: str
+    records: list[ExpectedRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What an action did: a level and a sentence for people, the per-region details."""
+
+    level: Level
+    message: str
+    items: list[RegionOutcome] = field(default_factory=list)
+    # The identity's set of regions changed (an add): pages redraw their region list.
+    regions_changed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.level != "error"
+
+
+@dataclass(frozen=True)
+class DkimChoice:
+    """How new regions of a domain sign: SES's Easy DKIM, a DEED parent's keys, or BYODKIM."""
+
+    mode: DkimMode = "easy"
+    parent: Region | None = None  # deed: the region whose DKIM records the new ones reuse
+    selector: str = ""  # byodkim
+    private_key: str = ""  # byodkim: base64 body, PEM armour and whitespace removed
+
+    def __post_init__(self) -> None:
+        if self.mode == "deed" and self.parent is None:
+            raise ValueError("DEED needs the parent region whose DKIM records to reuse")
+        if self.mode == "byodkim" and not (self.selector and self.private_key):
+            raise ValueError("BYODKIM needs a selector and a private key")
+
+    def create_options(self) -> dict[str, str]:
+        """CreateEmailIdentity keyword arguments for this choice."""
+        if self.mode == "deed" and self.parent is not None:  # always set: see __post_init__
+            return {"dkim_origin": deed_origin(self.parent.code)}
+        if self.mode == "byodkim":
+            return {"byodkim_selector": self.selector, "byodkim_private_key": self.private_key}
+        return {}
+
+
+def _ses_failure(err: Exception) -> str:
+    if isinstance(err, SesError):
+        return str(err)
+    # Not an SES answer (e.g. credentials that cannot even build a client): the user still
+    # gets a message rather than a 500, and the details go to the log.
+    log.exception("unexpected error calling SES")
+    return f"unexpected error ({type(err).__name__}); see the server log"
+
+
+def _audit(
+    user: Any, identity: Identity, region: Region | None, subject: str, ok: bool, message: str
+) -> None:
+    events.record_event(
+        kind=Event.Kind.ACTION,
+        actor=user,
+        account=identity.account,
+        region=region,
+        identity_name=identity.name,
+        subject=subject,
+        result=Event.Result.OK if ok else Event.Result.ERROR,
+        message=message,
+    )
+
+
+def _level(done: list[RegionOutcome], items: list[RegionOutcome]) -> Level:
+    return "success" if len(done) == len(items) else "warning"
+
+
+def resend_cooldown_key(identity_pk: int) -> str:
+    return f"sesops:resend-verification:{identity_pk}"
+
+
+def _cooldown_message(key: str, cooldown: int) -> str:
+    sent = cache.get(key)
+    wait = cooldown - int(time.time() - sent) if isinstance(sent, (int, float)) else cooldown
+    wait = max(1, min(wait, cooldown))
+    minutes, seconds = divmod(wait, 60)
+    when = " ".join(
+        p for p in (f"{minutes} min" if minutes else "", f"{seconds} s" if seconds else "") if p
+    )
+    return (
+        "A verification email was sent moments ago: to protect the mailbox, the next one can "
+        f"be sent in {when}. Check the inbox and the spam folder first."
+    )
+
+
+def resend_verification(
+    *, identity: Identity, regions: Sequence[Region] | None = None, user: Any
+) -> ActionOutcome:
+    """Resend the verification email from each region (or those given) where it is unverified.
+
+    One send per address per SESOPS_RESEND_COOLDOWN seconds, whoever clicks: a mailbox is not
+    flooded by double clicks or two operators."""
+    if not identity.is_email:
+        return ActionOutcome(
+            "error",
+            "Only email addresses get a verification email; a domain is verified "
+            "by publishing its DNS records.",
+        )
+    rows = RegionalIdentity.objects.filter(identity=identity, present=True).select_related(
+        "region", "region__account"
+    )
+    if regions is not None:
+        rows = rows.filter(region__in=[r.pk for r in regions])
+    targets = [
+        ri for ri in rows if not is_verified_row(ri.verified_for_sending, ri.verification_status)
+    ]
+    if not targets:
+        return ActionOutcome(
+            "warning",
+            "Nothing to resend: the address is verified in every region where it "
+            "exists (use “Add to regions” for the others).",
+        )
+    cooldown = settings.SESOPS_RESEND_COOLDOWN
+    key = resend_cooldown_key(identity.pk)
+    # cache.add is atomic: of two clicks (or two users), only one gets to send.
+    if cooldown and not cache.add(key, time.time(), timeout=cooldown):
+        message = _cooldown_message(key, cooldown)
+        _audit(user, identity, None, "resend_verification", False, message)
+        return ActionOutcome("warning", message)
+    items = [_resend_one(identity=identity, region=ri.region, user=user) for ri in targets]
+    sent = [i for i in items if i.ok]
+    if not sent:
+        cache.delete(key)  # nothing went out: let the user retry at once
+        return ActionOutcome(
+            "error", "SES did not send the verification email. Nothing was changed.", items
+        )
+    return ActionOutcome(
+        _level(sent, items),
+        f"Verification email sent from {', '.join(i.region for i in sent)}. The link in it "
+        "expires after 24 hours; ask the owner of the mailbox to check the spam folder too.",
+        items,
+    )
+
+
+def _resend_one(*, identity: Identity, region: Region, user: Any) -> RegionOutcome:
+    try:
+        ses.client_for(identity.account, region.code).verify_email(identity.name)
+    except Exception as err:  # shown to the user, never a 500
+        ok, text = False, _ses_failure(err)
+    else:
+        ok, text = True, f"verification email sent to {identity.name}"
+    _audit(user, identity, region, "resend_verification", ok, text)
+    return RegionOutcome(region.code, ok, text)
+
+
+def add_to_regions(
+    *, identity: Identity, regions: Sequence[Region], dkim: DkimChoice, user: Any
+) -> ActionOutcome:
+    """Create the identity in each region (SES sends an address its verification email; a
+    domain gets its DNS records to publish). Regions where it exists already are skipped."""
+    present = set(
+        RegionalIdentity.objects.filter(identity=identity, present=True).values_list(
+            "region_id", flat=True
+        )
+    )
+    chosen = [r for r in regions if r.account_id == identity.account_id and r.pk not in present]
+    if not chosen:
+        return ActionOutcome(
+            "error", "Choose at least one region where the identity does not exist yet."
+        )
+    options = {} if identity.is_email else dkim.create_options()
+    items = [_create_one(identity=identity, region=r, options=options, user=user) for r in chosen]
+    done = [i for i in items if i.ok]
+    if not done:
+        return ActionOutcome(
+            "error", "SES did not create the identity. Nothing was changed.", items
+        )
+    follow = (
+        " SES sent a verification email from each new region: the link must be clicked "
+        "within 24 hours."
+        if identity.is_email
+        else " Publish the DNS records below; SES looks for them for up to 72 hours."
+    )
+    return ActionOutcome(
+        _level(done, items),
+        f"Added to {', '.join(i.region for i in done)}." + follow,
+        items,
+        regions_changed=True,
+    )
+
+
+def _create_one(
+    *, identity: Identity, region: Region, options: dict[str, str], user: Any
+) -> RegionOutcome:
+    try:
+        details = ses.client_for(identity.account, region.code).create_identity(
+            identity.name, **options
+        )
+    except Exception as err:  # shown to the user, never a 500
+        text = _ses_failure(err)
+        _audit(user, identity, region, "add_to_region", False, text)
+        return RegionOutcome(region.code, False, text)
+    text = f"created in {region.code}" + (
+        f" (DKIM: {options['dkim_origin']})" if "dkim_origin" in options else ""
+    )
+    with transaction.atomic():
+        ri = _save_created(identity, region, details)
+        _audit(user, identity, region, "add_to_region", True, text)
+    return RegionOutcome(region.code, True, text, records_for(identity, ri)[0])
+
+
+def _save_created(identity: Identity, region: Region, details: IdentityDetails) -> RegionalIdentity:
+    """Record what SES answered so the page shows the region at once (sync refines it)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ri, _ = RegionalIdentity.objects.update_or_create(
+            identity=identity,
+            region=region,
+            defaults={
+                "present": True,
+                "gone_at": None,
+                "verification_status": details.verification_status or Status.PENDING,
+                "verified_for_sending": bool(details.verified_for_sending),
+                "dkim_signing_enabled": details.dkim_signing_enabled,
+                "dkim_status": details.dkim_status,
+                "dkim_tokens": list(details.dkim_tokens),
+                "dkim_origin": details.dkim_origin,
+                "dkim_signing_zone": details.dkim_signing_zone,
+                "synced_at": now,
+                "changed_at": now,
+            },
+        )
+        refresh_blocking([ri.pk])
+    return ri
+
+
+def check_dns(*, identity: Identity, user: Any) -> ActionOutcome:
+    """Probe this domain's records now (in the caller: one domain is a few dozen queries)."""
+    try:
+        outcome = probe_domain(identity.name, trigger=user.get_username(), actor=user)
+    except DnsInputError as exc:
+        level: Level = "error"
+        text = f"DNS check failed: {exc}"
+    else:
+        verdicts = [v for vs in outcome.verdicts.values() for v in vs]
+        bad = sum(v.verdict != "ok" for v in verdicts)
+        level = "success" if outcome.run.status != "failed" else "error"
+        text = f"Checked {len(verdicts)} records with {outcome.run.calls} DNS queries: " + (
+            f"{bad} need attention." if bad else "all as SES expects."
+        )
+    _audit(user, identity, None, "check_dns", level == "success", text)
+    return ActionOutcome(level, text)
+
+
+def sync_now(*, identity: Identity, user: Any) -> ActionOutcome:
+    """Queue a sync of every region the identity is in (or every shown region of its account
+    when it is in none yet); the worker reads SES, the page shows the result."""
+    rows = Region.objects.select_related("account").filter(account_id=identity.account_id)
+    present = rows.filter(
+        regional_identities__identity=identity, regional_identities__present=True
+    ).distinct()
+    regions = list(present) or list(rows.filter(hidden=False))
+    items = []
+    for region in regions:
+        try:
+            queued = tasks.enqueue_region_sync(region, trigger=user.get_username())
+            text = (
+                "sync queued"
+                if queued
+                else "the task queue is unreachable: the sync was not queued; try again shortly"
+            )
+        except Exception as err:  # shown to the user, never a 500
+            log.exception("enqueue_region_sync failed")
+            queued, text = False, f"could not queue the sync ({type(err).__name__})"
+        items.append(RegionOutcome(region.code, queued, text))
+        _audit(user, identity, region, "sync_now", queued, text)
+    done = [i for i in items if i.ok]
+    if not done:
+        return ActionOutcome("error", "The sync could not be queued.", items)
+    return ActionOutcome(
+        _level(done, items),
+        f"Sync queued for {', '.join(i.region for i in done)}; the page shows the "
+        "result once the worker has read SES.",
+        items,
+    )
