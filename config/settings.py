@@ -6,6 +6,7 @@ filesystem transport). DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -67,9 +68,11 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "ninja",  # serves its bundled Swagger UI from static files (no CDN)
     "regions",
     "identities",
     "alerts",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +265,20 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = SESOPS_ALERT_HTTP_TIMEOUT
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sesops@localhost")
+
+# --- API and metrics (api/) ------------------------------------------------------------
+# /metrics answers a request bearing this token (Authorization: Bearer ...), an API token, or
+# one from these networks (comma list of CIDRs; empty by default: behind a reverse proxy every
+# request would come from the proxy's address).
+SESOPS_METRICS_TOKEN = env_str("SESOPS_METRICS_TOKEN")
+if SESOPS_METRICS_TOKEN and len(SESOPS_METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("SESOPS_METRICS_TOKEN must be at least 16 characters")
+try:
+    SESOPS_METRICS_NETWORKS = [
+        ipaddress.ip_network(n, strict=False) for n in env_list("SESOPS_METRICS_NETWORKS")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SESOPS_METRICS_NETWORKS: {exc}") from exc
 
 # --- production safety ----------------------------------------------------------------
 # Only a deployment that says it sits behind a TLS-terminating proxy may trust the proxy's

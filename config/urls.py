@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("identities.urls")),  # grid, identity pages, actions, DNS, regions pages
     path("", include("regions.urls")),  # demo login
     path("", include("alerts.urls")),  # /alerts/: problems, channels, rules, delivery log
+    path("", include("api.urls")),  # /api/v1/, /account/tokens/, /metrics
 ]
