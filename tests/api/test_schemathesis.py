@@ -10,6 +10,8 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -41,6 +43,17 @@ CASES: Counter[str] = Counter()
 with override_settings(SECURE_SSL_REDIRECT=False):
     APP = WSGIHandler()
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """What Django's test client does: a finished request must not close the connection that
+    holds the test's transaction (close_old_connections would, seeing autocommit off)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
