@@ -20,10 +20,10 @@ from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from identities.blockers.states import region_state
 from identities.models import DnsCheck, Identity, RegionalIdentity
-from identities.selectors import Column
-from identities.selectors_blocked import blocked_identities
-from identities.states import region_state
+from identities.selectors.blocked import blocked_identities
+from identities.selectors.grid import Column
 from regions.models import Region, SyncRun
 
 AR = ["account", "region"]

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from identities.blockers import Blocker, cell_status
+from identities.blockers.engine import Blocker, cell_status
+from identities.blockers.states import Cell
 from identities.models import RegionalIdentity
-from identities.states import Cell
 
 
 class BlockerOut(BaseModel):

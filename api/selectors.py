@@ -12,12 +12,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from api import cursor as cursors
+from identities.blockers.states import Cell, cells_for
 from identities.models import Identity
-from identities.selectors import Column, GridFilters, filtered_identities, visible_regions
-from identities.selectors_blocked import blocked_identities
-from identities.states import Cell, cells_for
+from identities.selectors.blocked import blocked_identities
+from identities.selectors.grid import Column, GridFilters, filtered_identities, visible_regions
+from identities.views.activity import ActivityFilters
 from regions.models import Event
-from regions.views_activity import ActivityFilters
 
 
 @dataclass

@@ -10,8 +10,8 @@ from ninja import Query, Router
 from api import auth
 from api.schemas import NO_NUL, Error, EventOut, EventPage, ValidationErrorOut
 from api.selectors import event_page
+from identities.views.activity import ActivityFilters
 from regions.models import Event
-from regions.views_activity import ActivityFilters
 
 router = Router(tags=["events"])
 

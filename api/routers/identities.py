@@ -24,8 +24,8 @@ from api.schemas import (
 from api.selectors import identity_page
 from identities.dns.selectors import RegionDnsTable, dns_tables
 from identities.models import Identity
-from identities.selectors import GridFilters
-from identities.selectors_detail import identity_detail
+from identities.selectors.detail import identity_detail
+from identities.selectors.grid import GridFilters
 
 router = Router(tags=["identities"])
 

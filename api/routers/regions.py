@@ -18,15 +18,15 @@ from api.schemas import (
     SendCheckOut,
     ValidationErrorOut,
 )
-from identities.sendcheck_service import (
+from identities.blockers.states import region_state
+from identities.selectors.coverage import coverage_for, regions_for_page
+from identities.sendcheck.selectors import (
     InvalidAddress,
     UnknownAccount,
     UnknownRegion,
     resolve_account,
     send_check,
 )
-from identities.states import region_state
-from regions.selectors import coverage_for, regions_for_page
 
 router = Router(tags=["account-regions"])
 
