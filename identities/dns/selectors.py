@@ -88,7 +88,8 @@ def _server_answer(host: str, data: dict) -> ServerAnswer:
 def _row(check: DnsCheck) -> CheckRow:
     cls, icon, label = _BADGES.get(check.verdict, _BADGES["unknown"])
     if check.severity == DnsCheck.Severity.WARNING and check.verdict != "ok":
-        cls, label = "badge-warn", f"{label} (recommended)"
+        # A recommended record is a warning: amber "!", never the red "✕" of a blocker.
+        cls, icon, label = "badge-warn", "!", f"{label} (recommended)"
     answers = [_server_answer(h, d) for h, d in sorted((check.answers or {}).items())]
     return CheckRow(
         check,

@@ -14,15 +14,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from identities.selectors.grid import Row
+from identities.templatetags.sesops_ui import badge_html
 
 register = template.Library()
 
-ICON = '<span class="icon" aria-hidden="true">'
 BADGES = {
-    "blocked": f'<span class="badge badge-blocked">{ICON}✕</span>Blocked</span>',
-    "warning": f'<span class="badge badge-warn">{ICON}!</span>Warning</span>',
-    "absent": f'<span class="badge badge-absent">{ICON}–</span>Not in region</span>',
+    "blocked": str(badge_html("blocked", "Blocked")),
+    "warning": str(badge_html("warn", "Warning")),
+    "absent": str(badge_html("absent", "Not in region")),
 }
+SENDING = str(badge_html("ok", "Sending", "Can send from {code}"))
 
 
 @register.simple_tag
@@ -43,10 +44,7 @@ def grid_cells(row: Row, page: str) -> SafeString:
         status = cell.status
         code = escape(cell.region.code)
         if status == "sending":
-            out.append(
-                f'<td class="cell cell-sending"><span class="badge badge-ok" title="Can send from '
-                f'{code}">{ICON}✓</span>Sending</span></td>'
-            )
+            out.append(f'<td class="cell cell-sending">{SENDING.replace("{code}", code)}</td>')
             continue
         region_pk = cell.region.pk
         n = len(cell.blockers)

@@ -68,6 +68,15 @@ def test_the_grid_scrolls_in_its_own_box_with_the_identity_column_in_view(
     left = name.bounding_box()["x"]
     assert 0 <= left < 40  # still at the left edge, not scrolled away
     assert page.locator("#grid-head th").first.bounding_box()["x"] < 40
+    # A long name breaks after "@" and dots, never at its hyphen, inside its column.
+    cell = page.locator(f"#row-{seeded['billing'].pk} td.identity-cell")
+    assert cell.evaluate("e => e.scrollWidth <= e.clientWidth")
+    parts = cell.locator(".name-part")
+    assert parts.all_inner_texts() == ["billing@", "acme-payments.", "example"]
+    lines = parts.evaluate_all("ps => ps.map(p => p.getClientRects().length)")
+    assert lines == [1, 1, 1]  # no part is cut
+    tops = parts.evaluate_all("ps => ps.map(p => Math.round(p.getBoundingClientRect().top))")
+    assert len(set(tops)) > 1  # the name did wrap (the column is narrow), between parts
     assert _page_width(page) == 390
 
 

@@ -23,6 +23,7 @@ from tests.factories import (
     RegionalIdentityFactory,
     RegionFactory,
 )
+from tests.names import unbreak_names
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,11 @@ def world():
     return {"acc": acc, "use1": use1, "euw1": euw1, "ok": ok, "pending": pending, "domain": domain}
 
 
+def _html(response) -> str:
+    """The page with each name whole again (names carry break points between their parts)."""
+    return unbreak_names(response.content.decode())
+
+
 def live_state(html: str) -> dict[str, str]:
     form = re.search(r'<form id="live-state".*?</form>', html, re.S).group(0)
     return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
@@ -59,7 +65,7 @@ def test_it_requires_login(client, world):
 @pytest.mark.parametrize("who", ["viewer_client", "operator_client", "admin_client_role"])
 def test_every_role_sees_identities_regions_and_badges(request, who, world):
     response = request.getfixturevalue(who).get("/")
-    html = response.content.decode()
+    html = _html(response)
     assert response.status_code == 200
     assert "<html" in html
     for name in ("ok@example.com", "pending@example.com", "example.org"):
@@ -79,7 +85,7 @@ def test_every_role_sees_identities_regions_and_badges(request, who, world):
 
 def test_htmx_request_gets_results_and_counters_out_of_band(viewer_client, world):
     response = viewer_client.get("/", {"q": "pending"}, HTTP_HX_REQUEST="true")
-    html = response.content.decode()
+    html = _html(response)
     assert response.status_code == 200
     assert "<html" not in html
     assert 'id="grid-results"' in html
@@ -94,12 +100,12 @@ def test_filters_narrow_rows_and_columns(viewer_client, world):
         identity=IdentityFactory(account=other, name="qa@staging.example"),
         region=RegionFactory(account=other, code="ap-south-1"),
     )
-    html = viewer_client.get("/", {"kind": "domain"}).content.decode()
+    html = _html(viewer_client.get("/", {"kind": "domain"}))
     assert "example.org" in html and "ok@example.com" not in html
-    html = viewer_client.get("/", {"account": "staging"}).content.decode()
+    html = _html(viewer_client.get("/", {"account": "staging"}))
     assert "qa@staging.example" in html and "ok@example.com" not in html
     assert f'id="col-{world["use1"].pk}"' not in html
-    html = viewer_client.get("/", {"region": "eu-west-1"}).content.decode()
+    html = _html(viewer_client.get("/", {"region": "eu-west-1"}))
     assert f'id="col-{world["euw1"].pk}"' in html
     assert f'id="col-{world["use1"].pk}"' not in html
     assert "qa@staging.example" not in html  # its account has no eu-west-1 column
@@ -107,7 +113,7 @@ def test_filters_narrow_rows_and_columns(viewer_client, world):
 
 def test_blocking_only_lists_blocked_identities_and_counts_them(viewer_client, world):
     response = viewer_client.get("/", {"blocking": "1"})
-    html = response.content.decode()
+    html = _html(response)
     assert "pending@example.com" in html
     assert "ok@example.com" not in html
     assert "example.org" not in html  # absent from a region is not "blocked"
@@ -124,7 +130,7 @@ def test_blocked_counts_cover_only_the_identities_the_search_matches(viewer_clie
     assert blocked(q="pending") == 1
     assert blocked(q="ok@") == 0  # a name filter narrows the blocked cells too
     assert blocked(kind="domain") == 0
-    html = viewer_client.get("/", {"q": "ok@", "blocking": "1"}).content.decode()
+    html = _html(viewer_client.get("/", {"q": "ok@", "blocking": "1"}))
     assert "pending@example.com" not in html and "Nothing is blocked" in html
 
 
@@ -132,7 +138,7 @@ def test_an_address_under_a_verified_domain_is_not_blocked(viewer_client, world)
     # pending@example.com is unverified in eu-west-1, but example.com is verified there.
     domain = IdentityFactory(account=world["acc"], name="example.com")
     RegionalIdentityFactory(identity=domain, region=world["euw1"])
-    html = viewer_client.get("/", {"blocking": "1"}).content.decode()
+    html = _html(viewer_client.get("/", {"blocking": "1"}))
     assert "pending@example.com" not in html
     assert "Nothing is blocked" in html
 
@@ -247,15 +253,15 @@ def test_query_count_does_not_grow_with_identities(viewer_client, world, params)
 
 def test_pagination_links_keep_filters_and_work_as_plain_links(viewer_client, world, monkeypatch):
     monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
-    html = viewer_client.get("/", {"q": "example"}).content.decode()
+    html = _html(viewer_client.get("/", {"q": "example"}))
     assert "Page 1 of 2" in html
     assert 'href="?q=example&amp;page=2"' in html
     assert 'hx-push-url="true"' in html
-    page2 = viewer_client.get("/", {"q": "example", "page": "2"}).content.decode()
+    page2 = _html(viewer_client.get("/", {"q": "example", "page": "2"}))
     assert "Page 2 of 2" in page2 and "pending@example.com" in page2
     # Out of range or junk: the nearest real page, never an error.
-    assert "Page 2 of 2" in viewer_client.get("/", {"page": "99"}).content.decode()
-    assert "Page 1 of 2" in viewer_client.get("/", {"page": "x"}).content.decode()
+    assert "Page 2 of 2" in _html(viewer_client.get("/", {"page": "99"}))
+    assert "Page 1 of 2" in _html(viewer_client.get("/", {"page": "x"}))
 
 
 def test_column_header_shows_stale_region_and_sync_error(viewer_client, world):
@@ -264,7 +270,7 @@ def test_column_header_shows_stale_region_and_sync_error(viewer_client, world):
         last_sync_error="ListEmailIdentities: access denied",
         last_sync_error_at=timezone.now(),
     )
-    html = viewer_client.get("/").content.decode()
+    html = _html(viewer_client.get("/"))
     header = re.search(rf'id="col-{world["euw1"].pk}".*?</th>', html, re.S).group(0)
     assert "Stale" in header
     assert "Sync failed: ListEmailIdentities: access denied" in header
@@ -278,16 +284,16 @@ def _header(html: str, region: Region) -> str:
 def test_column_header_shows_a_denied_or_pending_review(viewer_client, world):
     Region.objects.filter(pk=world["euw1"].pk).update(review_status="DENIED",
                                                       review_case_id="case-42")  # fmt: skip
-    html = viewer_client.get("/").content.decode()
+    html = _html(viewer_client.get("/"))
     denied = _header(html, world["euw1"])
     assert re.search(r'<a class="badge badge-blocked" href="/regions/#region-\d+"', denied)
     assert "✕</span>Review denied</a>" in denied and "case-42" in denied
     assert "Review" not in _header(html, world["use1"])
     Region.objects.filter(pk=world["euw1"].pk).update(review_status="PENDING")
-    pending = _header(viewer_client.get("/").content.decode(), world["euw1"])
+    pending = _header(_html(viewer_client.get("/")), world["euw1"])
     assert "◷</span>Review pending</a>" in pending and "Review denied" not in pending
     Region.objects.filter(pk=world["euw1"].pk).update(review_status="GRANTED")
-    assert "Review" not in _header(viewer_client.get("/").content.decode(), world["euw1"])
+    assert "Review" not in _header(_html(viewer_client.get("/")), world["euw1"])
 
 
 def test_review_badges_cost_no_query(viewer_client, world):
@@ -299,11 +305,11 @@ def test_review_badges_cost_no_query(viewer_client, world):
 
 
 def test_refresh_swaps_the_header_when_a_review_is_denied(viewer_client, world):
-    state = live_state(viewer_client.get("/").content.decode())
+    state = live_state(_html(viewer_client.get("/")))
     Region.objects.filter(pk=world["euw1"].pk).update(
         review_status="DENIED", changed_at=timezone.now() + timedelta(seconds=1)
     )
-    html = _refresh(viewer_client, state).content.decode()
+    html = _html(_refresh(viewer_client, state))
     assert re.search(r'<template>\s*<tr id="grid-head" hx-swap-oob="true"', html)
     assert "Review denied" in html
 
@@ -312,7 +318,7 @@ def test_another_accounts_column_says_n_a_and_whose_identity_it_is(viewer_client
     staging = AwsAccountFactory(label="staging")
     qa = IdentityFactory(account=staging, name="qa@staging.example")
     RegionalIdentityFactory(identity=qa, region=RegionFactory(account=staging, code="ap-south-1"))
-    html = viewer_client.get("/").content.decode()
+    html = _html(viewer_client.get("/"))
     row = re.search(rf'<tr id="row-{qa.pk}".*?</tr>', html, re.S).group(0)
     assert row.count('<td class="cell cell-na">') == 2  # prod's us-east-1 and eu-west-1
     assert '<span title="This identity belongs to account staging">n/a' in row
@@ -327,7 +333,7 @@ def _refresh(client, state: dict[str, str]):
 
 
 def test_refresh_answers_204_when_nothing_changed(viewer_client, world):
-    state = live_state(viewer_client.get("/").content.decode())
+    state = live_state(_html(viewer_client.get("/")))
     with CaptureQueriesContext(connection) as ctx:
         response = _refresh(viewer_client, state)
     assert response.status_code == 204
@@ -336,7 +342,7 @@ def test_refresh_answers_204_when_nothing_changed(viewer_client, world):
 
 
 def test_refresh_swaps_only_the_rows_that_changed(viewer_client, world):
-    state = live_state(viewer_client.get("/").content.decode())
+    state = live_state(_html(viewer_client.get("/")))
     rows = RegionalIdentity.objects.filter(identity=world["pending"], region=world["euw1"])
     rows.update(
         verification_status="SUCCESS",
@@ -345,7 +351,7 @@ def test_refresh_swaps_only_the_rows_that_changed(viewer_client, world):
     )
     refresh_blocking(rows.values_list("pk", flat=True))  # as the sync does after its writes
     response = _refresh(viewer_client, state)
-    html = response.content.decode()
+    html = _html(response)
     assert response.status_code == 200
     assert re.search(rf'<template>\s*<tr id="row-{world["pending"].pk}" hx-swap-oob="true"', html)
     assert f'id="row-{world["ok"].pk}"' not in html
@@ -360,28 +366,28 @@ def test_refresh_swaps_only_the_rows_that_changed(viewer_client, world):
 
 
 def test_refresh_swaps_the_whole_table_when_the_rows_on_the_page_change(viewer_client, world):
-    state = live_state(viewer_client.get("/").content.decode())
+    state = live_state(_html(viewer_client.get("/")))
     RegionalIdentityFactory(
         identity=IdentityFactory(account=world["acc"], name="new@example.com"),
         region=world["use1"],
         changed_at=timezone.now() + timedelta(seconds=1),
     )
-    html = _refresh(viewer_client, state).content.decode()
+    html = _html(_refresh(viewer_client, state))
     assert re.search(r'id="grid-results"[^>]*hx-swap-oob="true"', html)
     assert "new@example.com" in html
 
 
 def test_refresh_notices_a_region_going_stale_without_any_write(viewer_client, world, settings):
-    state = live_state(viewer_client.get("/").content.decode())
+    state = live_state(_html(viewer_client.get("/")))
     Region.objects.filter(pk=world["use1"].pk).update(
         last_success_at=timezone.now() - timedelta(days=2),
         changed_at=timezone.now() - timedelta(days=2),
     )
-    html = _refresh(viewer_client, state).content.decode()
+    html = _html(_refresh(viewer_client, state))
     assert "Stale" in html
 
 
 def test_refresh_without_a_stamp_sends_everything(viewer_client, world):
     response = viewer_client.get("/grid/refresh/", {"since": "not-a-date"})
     assert response.status_code == 200
-    assert "pending@example.com" in response.content.decode()
+    assert "pending@example.com" in _html(response)
