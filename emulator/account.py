@@ -9,19 +9,14 @@ import uuid
 from typing import Any
 
 from emulator.errors import SesError, bad_request
+from emulator.faults import take_send_rate
 from emulator.identities import check_address
 from emulator.lifecycle import Evaluator
+from emulator.senders import bare_address, governing_identity, is_simulator
 from emulator.state import PRODUCTION_QUOTA, Region, State
 
-SIMULATOR_DOMAIN = "simulator.amazonses.com"
-SIMULATOR_LOCALS = {"success", "bounce", "ooto", "complaint", "suppressionlist"}
 _URL = re.compile(r"^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?")
 MAX_LISTED = 10  # identities named in a MessageRejected text before the ellipsis
-
-
-def is_simulator(address: str) -> bool:
-    local, _, domain = address.rpartition("@")
-    return domain.lower() == SIMULATOR_DOMAIN and local.split("+", 1)[0].lower() in SIMULATOR_LOCALS
 
 
 def resolve_review(state: State, reg: Region) -> None:
@@ -136,6 +131,49 @@ def _rejected(region: str, failed: list[str]) -> SesError:
     )
 
 
+PAUSED_TEXT = "Sending is paused for this account."
+# No public source gives SES's text for a shut-down account: this wording is the emulator's.
+SHUTDOWN_TEXT = "Your account has been shut down."
+
+
+def _account_checks(reg: Region) -> None:
+    if reg.enforcement_status.upper() == "SHUTDOWN":
+        raise SesError("AccountSuspendedException", SHUTDOWN_TEXT)
+    if not reg.sending_enabled:
+        raise SesError("SendingPausedException", PAUSED_TEXT)
+
+
+def _unverified(ev: Evaluator, reg: Region, senders: list[str], rcpts: list[str]) -> list[str]:
+    """The addresses, as given (display names kept), that fail SES's identity check."""
+    failed = [raw for raw in senders if not ev.address_verified(reg, bare_address(raw))]
+    if not reg.production:
+        failed += [
+            raw
+            for raw in rcpts
+            if not is_simulator(bare_address(raw))
+            and not ev.address_verified(reg, bare_address(raw))
+        ]
+    return list(dict.fromkeys(failed))
+
+
+def _identity_checks(ev: Evaluator, reg: Region, sender: str) -> None:
+    """The most specific identity's own settings: sending enabled, MAIL FROM behaviour."""
+    ident = governing_identity(reg, sender)
+    if ident is None:
+        return
+    if (
+        ident.mail_from_domain
+        and ident.behavior_on_mx_failure == "REJECT_MESSAGE"
+        and ev.evaluate(reg, ident).mail_from.status != "SUCCESS"
+    ):
+        raise SesError(
+            "MailFromDomainNotVerifiedException",
+            f"The MAIL FROM domain {ident.mail_from_domain} is not verified.",
+        )
+    if not ident.sending_enabled:
+        raise SesError("MessageRejected", f"Sending is disabled for identity {ident.name}.")
+
+
 def send_email(
     state: State,
     ev: Evaluator,
@@ -144,56 +182,47 @@ def send_email(
     recipients: list[str],
     subject: str,
     body: str,
+    return_path: str | None = None,
 ) -> str:
     """Apply SES's sending rules; record the message; return its MessageId."""
-    if reg.enforcement_status.upper() == "SHUTDOWN":
-        raise SesError("AccountSuspendedException", "Your account has been shut down.")
-    if not reg.sending_enabled:
-        raise SesError("SendingPausedException", "Sending is paused for this account.")
-    sender = check_address(source)
-    rcpts = [check_address(r) for r in recipients]
-    if not rcpts:
+    _account_checks(reg)
+    senders = [source] + ([return_path] if return_path else [])
+    for raw in senders + recipients:
+        check_address(raw)
+    if not recipients:
         raise bad_request("Missing required header 'To'.")
-    if len(rcpts) > 50:
+    if len(recipients) > 50:
         raise SesError("MessageRejected", "Recipient count exceeds 50.")
     now = state.now()
-    if reg.sent_last_24h(now) + len(rcpts) > reg.max_24h >= 0:
+    # Mailbox-simulator messages do not count against the daily quota.
+    counted = sum(1 for r in recipients if not is_simulator(bare_address(r)))
+    if counted and reg.sent_last_24h(now) + counted > reg.max_24h >= 0:
         raise SesError(
             "LimitExceededException", "Daily message quota exceeded.", v1_code="Throttling"
         )
-    failed = [] if ev.address_verified(reg, sender) else [sender]
-    if not reg.production:
-        failed += [
-            r
-            for r in rcpts
-            if not is_simulator(r) and not ev.address_verified(reg, r) and r not in failed
-        ]
+    failed = _unverified(ev, reg, senders, recipients)
     if failed:
         raise _rejected(reg.name, failed)
-    ident = reg.identities.get(sender) or reg.identities.get(sender.rsplit("@", 1)[-1])
-    domain_ident = reg.identities.get(sender.rsplit("@", 1)[-1])
-    if (
-        domain_ident
-        and domain_ident.mail_from_domain
-        and domain_ident.behavior_on_mx_failure == "REJECT_MESSAGE"
-        and ev.evaluate(reg, domain_ident).mail_from.status != "SUCCESS"
-    ):
+    sender = check_address(source)
+    _identity_checks(ev, reg, sender)
+    # Every recipient counts against the rate (mailbox simulator included); only messages
+    # SES would accept take from it.
+    if not take_send_rate(state, reg, len(recipients)):
         raise SesError(
-            "MailFromDomainNotVerifiedException",
-            f"The MAIL FROM domain {domain_ident.mail_from_domain} is not verified.",
+            "TooManyRequestsException", "Maximum sending rate exceeded.", v1_code="Throttling"
         )
-    if ident is not None and not ident.sending_enabled:
-        raise SesError("MessageRejected", f"Sending is disabled for identity {ident.name}.")
     message_id = f"{int(now * 1000):016x}-{uuid.uuid4()}-000000"
     with state.lock:
-        reg.sent.append((now, len(rcpts)))
+        if counted:
+            reg.sent.append((now, counted))
         state.mail.append(
             {
                 "kind": "message",
                 "account": reg.account_id,
                 "region": reg.name,
                 "from": sender,
-                "to": rcpts,
+                "to": [check_address(r) for r in recipients],
+                "return_path": return_path,
                 "subject": subject,
                 "body": body,
                 "message_id": message_id,

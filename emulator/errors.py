@@ -7,6 +7,9 @@ from __future__ import annotations
 # query codes for errors the model does not list).
 _KNOWN: dict[str, tuple[int, str, int]] = {
     "BadRequestException": (400, "InvalidParameterValue", 400),
+    # What AWS answers for a route no operation of the service serves (rest-json: 404
+    # UnknownOperationException; query protocol: 400 InvalidAction).
+    "UnknownOperationException": (404, "InvalidAction", 400),
     "NotFoundException": (404, "InvalidParameterValue", 400),
     "AlreadyExistsException": (400, "AlreadyExists", 400),
     "LimitExceededException": (400, "LimitExceeded", 400),
@@ -41,6 +44,12 @@ class SesError(Exception):
 
 def bad_request(message: str) -> SesError:
     return SesError("BadRequestException", message)
+
+
+def unknown_operation(what: str) -> SesError:
+    """An operation this endpoint does not serve: never NotFoundException, which clients
+    read as "the identity does not exist"."""
+    return SesError("UnknownOperationException", f"Unknown operation: {what}")
 
 
 def not_found(message: str) -> SesError:

@@ -21,13 +21,15 @@ class TokenBucket:
         self.stamp = time.monotonic()
         self.lock = threading.Lock()
 
-    def take(self) -> bool:
+    def take(self, n: float = 1.0) -> bool:
+        """Take `n` tokens; a take larger than the burst goes through on a full bucket and
+        leaves it in debt, so a message with more recipients than the rate still sends."""
         with self.lock:
             now = time.monotonic()
             self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rps)
             self.stamp = now
-            if self.tokens >= 1.0:
-                self.tokens -= 1.0
+            if self.tokens >= min(n, self.burst):
+                self.tokens -= n
                 return True
             return False
 
@@ -52,6 +54,20 @@ def allow(state: State, reg: Region, operation: str) -> bool:
         if bucket is None or bucket.rps != rps or bucket.burst != max(burst, 1.0):
             bucket = state.buckets[key] = TokenBucket(rps, burst)
     return bucket.take()
+
+
+def take_send_rate(state: State, reg: Region, recipients: int) -> bool:
+    """SES's maximum send rate (the region's MaxSendRate, recipients per second, real
+    time): False means SES would answer "Maximum sending rate exceeded"."""
+    rate = float(reg.max_send_rate)
+    if rate <= 0:
+        return True
+    key = (reg.account_id, reg.name, "send")
+    with state.lock:
+        bucket = state.buckets.get(key)
+        if bucket is None or bucket.rps != rate:
+            bucket = state.buckets[key] = TokenBucket(rate, rate)
+    return bucket.take(float(recipients))
 
 
 def check(state: State, reg: Region, operation: str) -> str | None:

@@ -7,7 +7,8 @@ import secrets
 from typing import Any
 
 from emulator.errors import SesError, bad_request, not_found
-from emulator.lifecycle import Evaluator, deed_parent, public_key_from_private
+from emulator.lifecycle import Evaluator, deed_origin, deed_parent, public_key_from_private
+from emulator.senders import governing_identity
 from emulator.state import Identity, Lifecycle, Region, State, random_token
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -104,6 +105,8 @@ class Identities:
             )
         elif dkim:
             raise bad_request("DKIM signing attributes can only be given for a domain identity.")
+        else:
+            ident.signing_enabled = False  # an address signs only once DKIM is enabled for it
         reg.add_identity(ident)
         if kind == "EMAIL_ADDRESS":
             self.send_verification(reg, ident)
@@ -146,6 +149,18 @@ class Identities:
         if ident.verification.status == "FAILED":
             ident.verification.restart(now)
 
+    def set_signing(self, reg: Region, ident: Identity, enabled: bool) -> None:
+        """PutEmailIdentityDkimAttributes / v1 SetIdentityDkimEnabled. An address can sign
+        only when a domain identity covering it has DKIM set up (SES v1 reference)."""
+        if ident.kind == "EMAIL_ADDRESS" and enabled:
+            domain = governing_identity(reg, ident.domain)
+            if domain is None or self.ev.evaluate(reg, domain).dkim.status != "SUCCESS":
+                raise bad_request(
+                    f"DKIM signing cannot be enabled for <{ident.name}>: its domain is not "
+                    "set up for Easy DKIM."
+                )
+        ident.signing_enabled = enabled
+
     def tokens(self, reg: Region, ident: Identity) -> list[str]:
         """The tokens to publish: a DEED replica shows its primary's."""
         parent = deed_parent(ident.dkim_origin)
@@ -164,7 +179,56 @@ class Identities:
         name = normalize(raw)
         if name not in reg.identities:
             raise not_found(f"Email identity <{raw}> does not exist.")
+        self.refuse_parent_delete(reg, name)
         reg.remove_identity(name)
+
+    def replicas_of(self, reg: Region, name: str) -> list[str]:
+        """Regions (same account) holding a DEED replica of this region's `name`."""
+        origin = deed_origin(reg.name)
+        acct = self.state.account(reg.account_id)
+        return sorted(
+            other.name
+            for other in acct.regions.values()
+            if (ident := other.identities.get(name)) is not None and ident.dkim_origin == origin
+        )
+
+    def refuse_parent_delete(self, reg: Region, name: str) -> None:
+        replicas = self.replicas_of(reg, name)
+        if replicas:
+            raise bad_request(
+                f"Email identity <{name}> is the parent of DEED replicas in "
+                f"{', '.join(replicas)}: delete the replicas first."
+            )
+
+    def check_deed_parent(self, reg: Region, name: str, origin: str) -> None:
+        """Refuse a replica whose parent SES would refuse: the parent must exist in another
+        region, be verified, use Easy DKIM (not BYODKIM) and not be a replica itself. The
+        reason is SES's own REPLICATION_* code (VerificationInfo.ErrorType in the model)."""
+        parent_region = deed_parent(origin)
+        if parent_region is None:
+            return
+        if parent_region == reg.name:
+            raise bad_request(
+                "REPLICATION_PRIMARY_INVALID_REGION: the parent region must differ from "
+                f"the replica region ({reg.name})."
+            )
+        preg = self.state.region(reg.account_id, parent_region)
+        parent = preg.identities.get(normalize(name))
+        where = f"<{name}> in {parent_region}"
+        if parent is None:
+            raise not_found(f"REPLICATION_PRIMARY_NOT_FOUND: no parent identity {where}.")
+        if parent.dkim_origin == "EXTERNAL":
+            raise bad_request(
+                f"REPLICATION_PRIMARY_BYO_DKIM_NOT_SUPPORTED: the parent identity {where} "
+                "uses BYODKIM; only an Easy DKIM identity can be a parent."
+            )
+        if deed_parent(parent.dkim_origin):
+            raise bad_request(
+                f"REPLICATION_REPLICA_AS_PRIMARY_NOT_SUPPORTED: the parent identity {where} "
+                "is itself a replica."
+            )
+        if not self.ev.verified(preg, parent):
+            raise bad_request(f"The parent identity {where} is not verified.")
 
     def set_mail_from(
         self, reg: Region, ident: Identity, domain: str | None, behavior: str | None

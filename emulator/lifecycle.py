@@ -12,14 +12,19 @@ addresses stay PENDING until their link is clicked and go FAILED when the link e
 from __future__ import annotations
 
 import base64
+import functools
 import re
+
+import botocore.session
 
 from emulator.dnsview import PublishedView
 from emulator.errors import bad_request
+from emulator.senders import governing_identity
 from emulator.state import Identity, Lifecycle, Region, State
 
 DEED_PREFIX = "AWS_SES_"
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_FEEDBACK_MX = re.compile(r"10 feedback-smtp\.([a-z0-9-]+)\.amazonses\.com")
 
 
 def txt_text(value: str) -> str:
@@ -45,6 +50,25 @@ def public_key_from_private(private_key_b64: str) -> str:
     except Exception as exc:  # any undecodable key is the caller's bad input
         raise bad_request("Invalid DKIM private key: the key could not be parsed.") from exc
     return base64.b64encode(spki).decode()
+
+
+@functools.cache
+def ses_regions() -> frozenset[str]:
+    """Every SES region botocore knows (commercial and GovCloud partitions)."""
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in ("aws", "aws-us-gov")
+        for region in session.get_available_regions("sesv2", partition_name=partition)
+    )
+
+
+def is_feedback_mx(value: str) -> bool:
+    """`10 feedback-smtp.<any SES region>.amazonses.com`: one MAIL FROM domain may serve
+    several regions with one MX (SES forwards bounces to the region that sent). SES's
+    receiving endpoint (inbound-smtp...) or the domain's own mail servers are wrong."""
+    match = _FEEDBACK_MX.fullmatch(value)
+    return match is not None and match.group(1) in ses_regions()
 
 
 def deed_parent(origin: str) -> str | None:
@@ -130,13 +154,13 @@ class Evaluator:
         assert ident.mail_from_domain
         if self.view.fault(ident.mail_from_domain):
             return False, "DNS_SERVER_ERROR"
-        want = f"10 feedback-smtp.{reg.name}.amazonses.com"
         values = [
             " ".join(_host(v).split()) for v in self.view.published(ident.mail_from_domain, "MX")
         ]
         if not values:
             return False, "HOST_NOT_FOUND"
-        return values == [want], (None if values == [want] else "INVALID_VALUE")
+        ok = len(values) == 1 and is_feedback_mx(values[0])
+        return ok, (None if ok else "INVALID_VALUE")
 
     def evaluate(self, reg: Region, ident: Identity) -> Identity:
         """Bring the identity's statuses up to date with the DNS and the clock."""
@@ -165,18 +189,11 @@ class Evaluator:
         return self.evaluate(reg, ident).verification.status == "SUCCESS"
 
     def verified_for_sending(self, reg: Region, ident: Identity) -> bool:
-        """An address under a verified domain is verified for sending."""
-        if self.verified(reg, ident):
-            return True
-        if ident.kind == "EMAIL_ADDRESS":
-            parent = reg.identities.get(ident.domain)
-            return parent is not None and self.verified(reg, parent)
-        return False
+        """An identity sends when the most specific identity covering it is verified: for
+        an identity that is its own name, that is itself."""
+        return self.verified(reg, ident)
 
     def address_verified(self, reg: Region, address: str) -> bool:
         """May `address` be used (as sender, or as sandbox recipient) in this region?"""
-        ident = reg.identities.get(address)
-        if ident is not None and self.verified(reg, ident):
-            return True
-        domain = reg.identities.get(address.rsplit("@", 1)[-1])
-        return domain is not None and self.verified(reg, domain)
+        ident = governing_identity(reg, address)
+        return ident is not None and self.verified(reg, ident)

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from emulator import control, faults, route53_xml, v1, v2
 from emulator.app import App
-from emulator.errors import SesError
+from emulator.errors import SesError, unknown_operation
 
 log = logging.getLogger("emulator")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
@@ -137,11 +137,7 @@ class Handler(BaseHTTPRequestHandler):
                     form.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
                 action = form.get("Action", "")
                 if action not in v1.OPERATIONS:
-                    raise SesError(
-                        "BadRequestException",
-                        f"Unknown action {action!r}.",
-                        v1_code="InvalidAction",
-                    )
+                    raise unknown_operation(f"{action or '(no Action)'} for version 2010-12-01")
                 if faults.check(app.state, reg, action) == "refuse":
                     self._refuse()
                     return

@@ -182,7 +182,7 @@ class State:
             self.links: dict[str, dict[str, Any]] = {}  # verification token -> link info
             self.stats: Counter[tuple[str, str, str]] = Counter()
             self.throttled: Counter[tuple[str, str, str]] = Counter()
-            self.buckets: dict[tuple[str, str], Any] = {}
+            self.buckets: dict[tuple[str, ...], Any] = {}
 
     def now(self) -> float:
         return self.clock.now()

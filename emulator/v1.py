@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from emulator import account
 from emulator.app import App
-from emulator.errors import SesError
+from emulator.errors import SesError, unknown_operation
 from emulator.identities import check_identity_name, normalize
 from emulator.state import Identity, Region
 
@@ -33,6 +33,7 @@ OPERATIONS = {
     "GetIdentityMailFromDomainAttributes",
     "GetSendQuota",
     "SendEmail",
+    "SetIdentityDkimEnabled",
 }
 MAX_BATCH = 100
 
@@ -143,7 +144,14 @@ def run(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, A
         if action == "DeleteIdentity":
             name = normalize(_required(form, "Identity"))
             if name in reg.identities:  # v1 answers success for an unknown identity
+                ids.refuse_parent_delete(reg, name)
                 reg.remove_identity(name)
+            return {}
+        if action == "SetIdentityDkimEnabled":
+            enabled = _required(form, "DkimEnabled").lower()
+            if enabled not in ("true", "false"):
+                raise invalid("DkimEnabled must be true or false.")
+            ids.set_signing(reg, ids.get(reg, _required(form, "Identity")), enabled == "true")
             return {}
         if action == "ListIdentities":
             return _list(form, reg)
@@ -163,8 +171,13 @@ def run(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, A
             out = {}
             for name in _batch(form):
                 ident = _lookup(reg, name)
-                if ident is None or ident.kind != "DOMAIN":
-                    out[name] = {"DkimEnabled": False, "DkimVerificationStatus": "NotStarted"}
+                if ident is None:
+                    continue  # as the other batch reads: unknown identities are left out
+                if ident.kind != "DOMAIN":
+                    out[name] = {
+                        "DkimEnabled": ident.signing_enabled,
+                        "DkimVerificationStatus": "NotStarted",
+                    }
                     continue
                 ev.evaluate(reg, ident)
                 out[name] = {
@@ -211,9 +224,10 @@ def run(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, A
                 rcpts,
                 form.get("Message.Subject.Data", ""),
                 body,
+                return_path=form.get("ReturnPath") or None,
             )
             return {"MessageId": message_id}
-    raise SesError("BadRequestException", f"Unknown action {action}.", v1_code="InvalidAction")
+    raise unknown_operation(action)
 
 
 def _list(form: dict[str, str], reg: Region) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import re
 from email import message_from_bytes
+from email.utils import formataddr, getaddresses
 from typing import Any
 from urllib.parse import unquote
 
 from emulator import account
 from emulator.app import App
-from emulator.errors import SesError, bad_request
+from emulator.errors import bad_request, unknown_operation
 from emulator.lifecycle import deed_parent
 from emulator.state import Identity, Region
 
@@ -23,6 +24,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/v2/email/identities$"), "ListEmailIdentities"),  # older botocore
     ("GET", re.compile(f"^{_ID}$"), "GetEmailIdentity"),
     ("DELETE", re.compile(f"^{_ID}$"), "DeleteEmailIdentity"),
+    ("PUT", re.compile(f"^{_ID}/dkim$"), "PutEmailIdentityDkimAttributes"),
     ("PUT", re.compile(f"^{_ID}/dkim/signing$"), "PutEmailIdentityDkimSigningAttributes"),
     ("PUT", re.compile(f"^{_ID}/mail-from$"), "PutEmailIdentityMailFromAttributes"),
     ("POST", re.compile(r"^/v2/email/outbound-emails$"), "SendEmail"),
@@ -34,15 +36,13 @@ def route(method: str, path: str) -> tuple[str, dict[str, str]]:
         match = pattern.match(path)
         if match and m == method:
             return op, {k: unquote(v) for k, v in match.groupdict().items()}
-    raise SesError(
-        "NotFoundException", f"Unknown operation {method} {path}", v1_code="InvalidAction"
-    )
+    raise unknown_operation(f"{method} {path}")
 
 
 def dkim_json(app: App, reg: Region, ident: Identity) -> dict[str, Any]:
     if ident.kind == "EMAIL_ADDRESS":
         return {
-            "SigningEnabled": False,
+            "SigningEnabled": ident.signing_enabled,
             "Status": "NOT_STARTED",
             "SigningAttributesOrigin": "AWS_SES",
             "NextSigningKeyLength": ident.key_length,
@@ -107,8 +107,9 @@ def _page_size(value: Any) -> int:
         size = int(value)
     except (TypeError, ValueError):
         raise bad_request("PageSize must be an integer.") from None
-    if not 1 <= size <= 1000:
-        raise bad_request("PageSize must be between 1 and 1000.")
+    # The model: "at least 0, and can be no more than 1000".
+    if not 0 <= size <= 1000:
+        raise bad_request("PageSize must be between 0 and 1000.")
     return size
 
 
@@ -116,13 +117,26 @@ def _next_name(token: Any) -> str | None:
     if not token:
         return None
     try:
-        return base64.urlsafe_b64decode(str(token).encode()).decode()
+        return base64.b64decode(str(token).encode(), altchars=b"-_", validate=True).decode()
     except Exception:
         raise bad_request("Invalid NextToken.") from None
 
 
 def _token(name: str | None) -> str | None:
     return base64.urlsafe_b64encode(name.encode()).decode() if name else None
+
+
+# A continuation token that sorts before every identity name: "start from the beginning".
+_START = "\x00"
+
+
+def _empty_page(reg: Region, after: str | None) -> dict[str, Any]:
+    """PageSize 0 (allowed by the model): no items; a NextToken when identities remain, so
+    a client that pages on NextToken loses nothing."""
+    out: dict[str, Any] = {"EmailIdentities": []}
+    if reg.page(after, 1)[0]:
+        out["NextToken"] = _token(after or _START)
+    return out
 
 
 def _recipients(dest: Any) -> list[str]:
@@ -157,7 +171,9 @@ def _send(app: App, reg: Region, body: dict[str, Any]) -> dict[str, Any]:
             raise bad_request("Raw message data is not valid base64.") from None
         source = source or msg.get("From")
         rcpts = rcpts or [
-            a.strip() for h in ("To", "Cc") for a in (msg.get(h) or "").split(",") if a.strip()
+            formataddr(pair)
+            for pair in getaddresses([str(msg.get(h) or "") for h in ("To", "Cc")])
+            if pair[1]
         ]
         subject = str(msg.get("Subject") or "")
     elif isinstance(content.get("Template"), dict):
@@ -166,7 +182,12 @@ def _send(app: App, reg: Region, body: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("Content must hold Simple, Raw or Template.")
     if not source:
         raise bad_request("Missing required FromEmailAddress.")
-    message_id = account.send_email(app.state, app.ev, reg, str(source), rcpts, subject, text)
+    feedback = body.get("FeedbackForwardingEmailAddress")
+    if feedback is not None and not isinstance(feedback, str):
+        raise bad_request("FeedbackForwardingEmailAddress must be a string.")
+    message_id = account.send_email(
+        app.state, app.ev, reg, str(source), rcpts, subject, text, return_path=feedback or None
+    )
     return {"MessageId": message_id}
 
 
@@ -190,6 +211,9 @@ def run(
             dkim = body.get("DkimSigningAttributes")
             if dkim is not None and not isinstance(dkim, dict):
                 raise bad_request("DkimSigningAttributes must be an object.")
+            origin = (dkim or {}).get("DomainSigningAttributesOrigin")
+            if isinstance(origin, str):
+                ids.check_deed_parent(reg, _string(body, "EmailIdentity"), origin)
             ident = ids.create(
                 reg,
                 _string(body, "EmailIdentity"),
@@ -205,6 +229,8 @@ def run(
         if op == "ListEmailIdentities":
             size = _page_size(body.get("PageSize", query.get("PageSize")))
             after = _next_name(body.get("NextToken", query.get("NextToken")))
+            if size == 0:
+                return _empty_page(reg, after)
             page, last = reg.page(after, size)
             items = []
             for ident in page:
@@ -233,12 +259,21 @@ def run(
             attrs = body.get("SigningAttributes")
             if attrs is not None and not isinstance(attrs, dict):
                 raise bad_request("SigningAttributes must be an object.")
-            ids.apply_dkim(reg, ident, _string(body, "SigningAttributesOrigin"), attrs)
+            origin = _string(body, "SigningAttributesOrigin")
+            ids.check_deed_parent(reg, ident.name, origin)
+            ids.apply_dkim(reg, ident, origin, attrs)
             app.ev.evaluate(reg, ident)
             out = {"DkimStatus": ident.dkim.status, "DkimTokens": ids.tokens(reg, ident)}
             if ident.dkim_origin != "EXTERNAL" or deed_parent(ident.dkim_origin):
                 out["SigningHostedZone"] = ids.hosted_zone(reg, ident)
             return out
+        if op == "PutEmailIdentityDkimAttributes":
+            ident = ids.get(reg, params["id"])
+            enabled = body.get("SigningEnabled")
+            if enabled is not None and not isinstance(enabled, bool):
+                raise bad_request("SigningEnabled must be a boolean.")
+            ids.set_signing(reg, ident, bool(enabled))
+            return {}
         if op == "PutEmailIdentityMailFromAttributes":
             ident = ids.get(reg, params["id"])
             domain = body.get("MailFromDomain")
@@ -248,7 +283,7 @@ def run(
             return {}
         if op == "SendEmail":
             return _send(app, reg, body)
-    raise bad_request(f"Unsupported operation {op}.")
+    raise unknown_operation(op)
 
 
 def _string(body: dict[str, Any], key: str) -> str:

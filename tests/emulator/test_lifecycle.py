@@ -143,16 +143,17 @@ def test_v1_resend_gives_a_fresh_link_to_a_failed_address(emu, ses, ses1):
     )
 
 
-def test_an_address_under_a_verified_domain_is_verified_for_sending(emu, ses):
+def test_an_address_identity_of_its_own_decides_even_under_a_verified_domain(emu, ses):
+    """The most specific identity's status applies: a PENDING address identity under a
+    verified domain is not verified for sending until its own link is clicked."""
     tokens = ses.create_email_identity(EmailIdentity="example.test")["DkimAttributes"]["Tokens"]
     ses.create_email_identity(EmailIdentity="bob@example.test")
-    assert (
-        ses.get_email_identity(EmailIdentity="bob@example.test")["VerifiedForSendingStatus"]
-        is False
-    )
     _publish(emu, tokens)
     got = ses.get_email_identity(EmailIdentity="bob@example.test")
-    assert got["VerifiedForSendingStatus"] is True and got["VerificationStatus"] == "PENDING"
+    assert got["VerifiedForSendingStatus"] is False and got["VerificationStatus"] == "PENDING"
+    emu.click("bob@example.test")
+    got = ses.get_email_identity(EmailIdentity="bob@example.test")
+    assert got["VerifiedForSendingStatus"] is True and got["VerificationStatus"] == "SUCCESS"
 
 
 def test_control_api_pins_and_unpins_a_status(emu, ses):

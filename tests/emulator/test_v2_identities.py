@@ -165,28 +165,123 @@ def test_it_creates_byodkim_directly_and_rejects_a_bad_key(ses):
     assert error_code(exc) == "BadRequestException"
 
 
+REPLICATE_US_EAST_1 = {"DomainSigningAttributesOrigin": "AWS_SES_US_EAST_1"}
+
+
 def test_it_makes_a_deed_replica_that_shows_and_checks_its_parent_tokens(emu, ses):
     parent = ses.create_email_identity(EmailIdentity="example.test")["DkimAttributes"]["Tokens"]
+    emu.control("POST", "identities/000000000000/us-east-1/example.test", {"publish": ["dkim"]})
     replica = emu.client("sesv2", region_name="eu-west-2")
     out = replica.create_email_identity(
-        EmailIdentity="example.test",
-        DkimSigningAttributes={"DomainSigningAttributesOrigin": "AWS_SES_US_EAST_1"},
+        EmailIdentity="example.test", DkimSigningAttributes=REPLICATE_US_EAST_1
     )
     assert out["DkimAttributes"]["SigningAttributesOrigin"] == "AWS_SES_US_EAST_1"
     assert out["DkimAttributes"]["Tokens"] == parent
-    emu.control("POST", "identities/000000000000/us-east-1/example.test", {"publish": ["dkim"]})
     assert (
         replica.get_email_identity(EmailIdentity="example.test")["VerificationStatus"] == "SUCCESS"
     )
 
 
-def test_it_reports_a_deed_replica_without_primary(emu):
+def _parent_unverified(emu, ses):
+    ses.create_email_identity(EmailIdentity="example.test")
+
+
+def _parent_byodkim(emu, ses):
+    ses.create_email_identity(
+        EmailIdentity="example.test",
+        DkimSigningAttributes={
+            "DomainSigningSelector": "s1",
+            "DomainSigningPrivateKey": _private_key()[0],
+        },
+    )
+
+
+def _parent_is_a_replica(emu, ses):
+    _parent_verified(emu, emu.client("sesv2", region_name="ap-south-1"))
+    ses.create_email_identity(
+        EmailIdentity="example.test",
+        DkimSigningAttributes={"DomainSigningAttributesOrigin": "AWS_SES_AP_SOUTH_1"},
+    )
+
+
+def _parent_verified(emu, client):
+    client.create_email_identity(EmailIdentity="example.test")
+    region = client.meta.region_name
+    emu.control("POST", f"identities/000000000000/{region}/example.test", {"publish": ["dkim"]})
+
+
+@pytest.mark.parametrize(
+    ("make_parent", "code", "reason"),
+    [
+        (None, "NotFoundException", "REPLICATION_PRIMARY_NOT_FOUND"),
+        (_parent_unverified, "BadRequestException", "is not verified"),
+        (_parent_byodkim, "BadRequestException", "REPLICATION_PRIMARY_BYO_DKIM_NOT_SUPPORTED"),
+        (
+            _parent_is_a_replica,
+            "BadRequestException",
+            "REPLICATION_REPLICA_AS_PRIMARY_NOT_SUPPORTED",
+        ),
+    ],
+)
+def test_it_refuses_a_deed_replica_of_a_parent_ses_would_refuse(
+    emu, ses, make_parent, code, reason
+):
+    if make_parent is not None:
+        make_parent(emu, ses)
+    replica = emu.client("sesv2", region_name="eu-west-2")
+    with pytest.raises(ClientError) as exc:
+        replica.create_email_identity(
+            EmailIdentity="example.test", DkimSigningAttributes=REPLICATE_US_EAST_1
+        )
+    assert error_code(exc) == code and reason in exc.value.response["Error"]["Message"]
+    assert replica.list_email_identities()["EmailIdentities"] == []
+
+
+def test_it_refuses_a_replica_of_its_own_region(emu, ses):
+    _parent_verified(emu, ses)
+    with pytest.raises(ClientError) as exc:
+        ses.put_email_identity_dkim_signing_attributes(
+            EmailIdentity="example.test", SigningAttributesOrigin="AWS_SES_US_EAST_1"
+        )
+    assert "REPLICATION_PRIMARY_INVALID_REGION" in exc.value.response["Error"]["Message"]
+
+
+def test_it_refuses_to_delete_a_parent_that_still_has_replicas(emu, ses, ses1):
+    _parent_verified(emu, ses)
     replica = emu.client("sesv2", region_name="eu-west-2")
     replica.create_email_identity(
-        EmailIdentity="example.test",
-        DkimSigningAttributes={"DomainSigningAttributesOrigin": "AWS_SES_US_EAST_1"},
+        EmailIdentity="example.test", DkimSigningAttributes=REPLICATE_US_EAST_1
     )
-    got = replica.get_email_identity(EmailIdentity="example.test")
+    for delete in (
+        lambda: ses.delete_email_identity(EmailIdentity="example.test"),
+        lambda: ses1.delete_identity(Identity="example.test"),
+    ):
+        with pytest.raises(ClientError) as exc:
+            delete()
+        assert "eu-west-2" in exc.value.response["Error"]["Message"]
+    replica.delete_email_identity(EmailIdentity="example.test")
+    ses.delete_email_identity(EmailIdentity="example.test")
+    assert ses.list_email_identities()["EmailIdentities"] == []
+
+
+def test_it_reports_a_deed_replica_whose_primary_is_gone():
+    """A scenario can hold what the API refuses: the replica then says why, as SES does."""
+    scenario = {
+        "accounts": [
+            {
+                "id": "000000000000",
+                "regions": {
+                    "eu-west-2": {
+                        "identities": [{"name": "example.test", "dkim_origin": "AWS_SES_US_EAST_1"}]
+                    }
+                },
+            }
+        ]
+    }
+    with run_emulator(scenario) as emu:
+        got = emu.client("sesv2", region_name="eu-west-2").get_email_identity(
+            EmailIdentity="example.test"
+        )
     assert got["VerificationInfo"]["ErrorType"] == "REPLICATION_PRIMARY_NOT_FOUND"
 
 
@@ -203,22 +298,44 @@ def test_it_verifies_a_custom_mail_from_when_its_mx_is_published(emu, ses):
         "MailFromDomainStatus": "PENDING",
         "BehaviorOnMxFailure": "REJECT_MESSAGE",
     }
-    # The wrong region's MX is a classic mistake: it does not count.
-    emu.store.add_record("bounce.example.test", "MX", "10 feedback-smtp.eu-west-1.amazonses.com")
-    assert (
-        ses.get_email_identity(EmailIdentity="example.test")["MailFromAttributes"][
-            "MailFromDomainStatus"
-        ]
-        == "PENDING"
-    )
-    emu.store.remove_records("bounce.example.test", "MX")
     emu.store.add_record("bounce.example.test", "MX", "10 feedback-smtp.us-east-1.amazonses.com.")
-    assert (
-        ses.get_email_identity(EmailIdentity="example.test")["MailFromAttributes"][
-            "MailFromDomainStatus"
-        ]
-        == "SUCCESS"
+    assert _mail_from_status(ses) == "SUCCESS"
+
+
+@pytest.mark.parametrize(
+    ("mx", "status"),
+    [
+        # One MAIL FROM domain may serve several regions with one MX naming any SES
+        # region's feedback endpoint (SES forwards bounces to the region that sent).
+        (["10 feedback-smtp.eu-west-1.amazonses.com"], "SUCCESS"),
+        (["10 feedback-smtp.ap-southeast-5.amazonses.com."], "SUCCESS"),
+        (["10 inbound-smtp.us-east-1.amazonaws.com"], "PENDING"),  # SES's receiving endpoint
+        (["10 mx1.example.test"], "PENDING"),  # the domain's own mail servers
+        (["10 feedback-smtp.nowhere-9.amazonses.com"], "PENDING"),  # not an SES region
+        (
+            [
+                "10 feedback-smtp.us-east-1.amazonses.com",
+                "20 feedback-smtp.eu-west-1.amazonses.com",
+            ],
+            "PENDING",
+        ),  # two MX records
+    ],
+)
+def test_mail_from_is_verified_by_one_mx_naming_any_ses_regions_feedback_endpoint(
+    emu, ses, mx, status
+):
+    ses.create_email_identity(EmailIdentity="example.test")
+    ses.put_email_identity_mail_from_attributes(
+        EmailIdentity="example.test", MailFromDomain="bounce.example.test"
     )
+    for value in mx:
+        emu.store.add_record("bounce.example.test", "MX", value)
+    assert _mail_from_status(ses) == status
+
+
+def _mail_from_status(ses) -> str:
+    got = ses.get_email_identity(EmailIdentity="example.test")["MailFromAttributes"]
+    return got["MailFromDomainStatus"]
 
 
 def test_it_rejects_a_mail_from_outside_the_domain(ses):
