@@ -24,6 +24,9 @@ FAILING = ("TEMPORARY_FAILURE", "FAILED")
 # Account-level blockers have alerts of their own (paused, shutdown, quota): an identity's
 # "blocked" alert names its own cause.
 _ACCOUNT_CODES = {"sending_paused", "account_shutdown", "account_probation", "quota_exhausted"}
+# Waiting for a first verification is the normal start of a new identity, not sending that
+# broke: "blocked" alerts need another cause (the waiting shows on the grid).
+_STARTING_CODES = {"verification_pending", "dkim_pending", "mail_from_pending"}
 REVOCATION_NOTE = "SES revokes it within 72 h unless the record is republished"
 
 
@@ -166,7 +169,11 @@ def identity_conditions(rows: Sequence[RegionalIdentity]) -> list[Condition]:
     missing = _missing_records(present)
     found: list[Condition] = []
     for ri in present:
-        own = [b for b in blockers.get(ri.pk, []) if b.blocking and b.code not in _ACCOUNT_CODES]
+        own = [
+            b
+            for b in blockers.get(ri.pk, [])
+            if b.blocking and b.code not in _ACCOUNT_CODES | _STARTING_CODES
+        ]
         found += _row_conditions(ri, own, missing.get(ri.pk, []))
     return found
 

@@ -1,10 +1,34 @@
-"""The event log: one place that writes `Event` rows (sync changes, user actions, failures)."""
+"""The event log: one place that writes `Event` rows (sync changes, user actions, failures).
+
+Apps above this one follow the events without being imported here: they register a
+listener (`add_listener`, from their AppConfig.ready), which is called with the events just
+written, inside the writer's transaction, so what they write (alerts' outbox) commits with
+the change or not at all. A post_save signal would not do: the sync writes with bulk_create.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from django.db import transaction
 
 from regions.models import AwsAccount, Event, Region
+
+EventListener = Callable[[Sequence[Event]], None]
+_listeners: list[EventListener] = []
+
+
+def add_listener(listener: EventListener) -> None:
+    """Call `listener(events)` after every write of events, in the writer's transaction.
+    A listener must not raise for a fault of its own (it would undo the writer's change)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _announce(events: Sequence[Event]) -> None:
+    for listener in list(_listeners):
+        listener(events)
+
 
 _BEFORE_AFTER_MAX = Event._meta.get_field("before").max_length or 255
 _SUBJECT_MAX = Event._meta.get_field("subject").max_length or 64
@@ -53,7 +77,9 @@ def build_event(
 def record_event(**fields) -> Event:
     """Write one event. Keyword arguments as `build_event`."""
     event = build_event(**fields)
-    event.save()
+    with transaction.atomic():
+        event.save()
+        _announce([event])
     return event
 
 
@@ -61,4 +87,7 @@ def record_events(events: Sequence[Event]) -> list[Event]:
     """Write many events in one INSERT (sync writes one per state change)."""
     if not events:
         return []
-    return Event.objects.bulk_create(list(events), batch_size=500)
+    with transaction.atomic():
+        written = Event.objects.bulk_create(list(events), batch_size=500)
+        _announce(written)
+    return written
