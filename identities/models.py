@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -153,3 +154,43 @@ class DnsCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.rtype}: {self.verdict}"
+
+
+class DnsPublish(models.Model):
+    """One change sesops sent to a DNS provider for a domain, followed to the end: in sync on
+    every nameserver of the provider, then the domain probed again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # sent; not on every provider nameserver yet
+        INSYNC = "insync"  # on every provider nameserver; the re-probe is running
+        DONE = "done"
+        FAILED = "failed"
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="publishes")
+    account = models.ForeignKey(AwsAccount, null=True, blank=True, on_delete=models.SET_NULL)
+    provider = models.CharField(max_length=16, default="route53")
+    zone_id = models.CharField(max_length=64)
+    zone_name = models.CharField(max_length=253)
+    change_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # [{"action", "name", "rtype", "ttl", "values"}]: the batch as sent (values after it).
+    changes = models.JSONField(default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    insync_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.identity} {self.change_id} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import KombuError, OperationalError
 
+from identities.dns.publish import follow_publish
 from identities.dns.service import probe_all
+from identities.models import DnsPublish
 from identities.sync.run import sync_region
 from regions.models import Region
 from regions.services import ensure_default_account
@@ -106,3 +108,26 @@ def probe_dns_task(self, domains: list[str] | None = None, trigger: str = "beat"
     rows, so a duplicate delivery repeats harmless work; no lock is needed."""
     outcome = probe_all(domains=domains, trigger=trigger, task_id=self.request.id or "")
     return outcome.run.status
+
+
+FOLLOW_INTERVAL = 2.0  # seconds between GetChange calls while a Route 53 change is PENDING
+
+
+@shared_task(name="identities.tasks.follow_publish_task", bind=True, ignore_result=True)
+def follow_publish_task(self, publish_id: int) -> str:
+    """Follow a published DNS change: one GetChange per run, then back in FOLLOW_INTERVAL s
+    while it is PENDING (no worker sleeps waiting); at INSYNC the domain is probed again and
+    a sync of its regions is queued, so SES's own status (and the grid) follow."""
+    before = DnsPublish.objects.filter(pk=publish_id).values_list("status", flat=True).first()
+    if before is None or before in (DnsPublish.Status.DONE, DnsPublish.Status.FAILED):
+        return before or "gone"  # deleted, or a duplicate delivery after the end
+    publish = follow_publish(publish_id=publish_id)
+    if not publish.finished:
+        self.apply_async(args=[publish_id], countdown=FOLLOW_INTERVAL)
+    elif publish.status == DnsPublish.Status.DONE:
+        regions = Region.objects.filter(
+            regional_identities__identity=publish.identity, regional_identities__present=True
+        ).select_related("account")
+        for region in regions:
+            enqueue_region_sync(region, trigger="publish")
+    return publish.status

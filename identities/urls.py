@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identities.views import actions, activity, dns, grid, identity, regions, sendcheck
+from identities.views import actions, activity, dns, grid, identity, publish, regions, sendcheck
 
 urlpatterns = [
     path("", grid.grid, name="grid"),
@@ -25,6 +25,13 @@ urlpatterns = [
     # DNS records: check now, zone file
     path("identities/<int:pk>/dns/check/", dns.dns_check_now, name="dns_check_now"),
     path("identities/<int:pk>/dns/zone-file/", dns.dns_zone_file, name="dns_zone_file"),
+    # Publish to Route 53: preview + apply, then the change's progress
+    path("identities/<int:pk>/dns/publish/", publish.dns_publish, name="dns_publish"),
+    path(
+        "identities/<int:pk>/dns/publish/<int:publish_pk>/",
+        publish.dns_publish_result,
+        name="dns_publish_result",
+    ),
     path("send-check/", sendcheck.send_check_view, name="send_check"),
     path("activity/", activity.activity, name="activity"),
     # Regions page and production access: they show identities' coverage and readiness.
