@@ -63,13 +63,7 @@ def _where(region: Region) -> str:
 
 def _failing_since(region: Region) -> datetime | None:
     """When the region's sync started failing (None: it works)."""
-    if not region.last_sync_error:
-        return None
-    if (
-        region.last_success_at
-        and region.last_sync_error_at
-        and region.last_sync_error_at < region.last_success_at
-    ):
+    if not region.current_sync_error:
         return None
     first = (
         SyncRun.objects.filter(

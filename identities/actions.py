@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from identities import tasks
 from identities.blockers.flags import refresh_blocking
-from identities.blockers.states import is_verified_row
+from identities.blockers.types import is_verified_row
 from identities.dns.expected import ExpectedRecord
 from identities.dns.names import DnsInputError
 from identities.dns.service import probe_domain
-from identities.models import Identity, RegionalIdentity, Status
+from identities.models import DKIM_FIELDS, Identity, RegionalIdentity, Status
 from identities.selectors.detail import deed_origin, records_for
 from regions import events, ses
 from regions.models import Event, Region
@@ -260,11 +260,8 @@ def _save_created(identity: Identity, region: Region, details: IdentityDetails) 
                 "gone_at": None,
                 "verification_status": details.verification_status or Status.PENDING,
                 "verified_for_sending": bool(details.verified_for_sending),
-                "dkim_signing_enabled": details.dkim_signing_enabled,
-                "dkim_status": details.dkim_status,
+                **{f: getattr(details, f) for f in DKIM_FIELDS},
                 "dkim_tokens": list(details.dkim_tokens),
-                "dkim_origin": details.dkim_origin,
-                "dkim_signing_zone": details.dkim_signing_zone,
                 "synced_at": now,
                 "changed_at": now,
             },

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from regions import ses_types
 from regions.models import AwsAccount, Region
 
 
@@ -13,8 +14,8 @@ class Identity(models.Model):
     """One logical identity of one account: a normalised email address or an IDNA domain."""
 
     class Kind(models.TextChoices):
-        EMAIL = "EMAIL_ADDRESS", "Email address"
-        DOMAIN = "DOMAIN", "Domain"
+        EMAIL = ses_types.EMAIL, "Email address"
+        DOMAIN = ses_types.DOMAIN, "Domain"
 
     account = models.ForeignKey(AwsAccount, on_delete=models.CASCADE, related_name="identities")
     name = models.CharField(max_length=320)
@@ -37,6 +38,29 @@ class Identity(models.Model):
     @property
     def is_email(self) -> bool:
         return self.kind == self.Kind.EMAIL
+
+
+# The SES state of one regional identity, declared once. The sync watches these fields (a
+# change is an event); the blockers engine reads ENGINE_FIELDS (IdentityState has the same
+# names), which the grid loads and the report prints; "add to regions" stores the DKIM ones.
+WATCHED_FIELDS = (
+    "present",
+    "verification_status",
+    "verified_for_sending",
+    "sending_enabled",
+    "verification_error_type",
+    "dkim_signing_enabled",
+    "dkim_status",
+    "dkim_tokens",
+    "dkim_origin",
+    "dkim_signing_zone",
+    "mail_from_domain",
+    "mail_from_status",
+    "mail_from_behavior",
+)
+RECORD_FIELDS = ("dkim_tokens", "dkim_signing_zone")  # only the expected DNS records read these
+ENGINE_FIELDS = tuple(f for f in WATCHED_FIELDS if f not in RECORD_FIELDS)
+DKIM_FIELDS = tuple(f for f in WATCHED_FIELDS if f.startswith("dkim_"))
 
 
 class Status(models.TextChoices):

@@ -91,14 +91,27 @@ class Region(models.Model):
             return None
         return not self.production_access_enabled
 
+    @property
+    def current_sync_error(self) -> str:
+        """The error of the latest sync when it failed; "" when a success came after it (an
+        older error is history). The one place this rule is written."""
+        if self.last_sync_error and (
+            self.last_success_at is None
+            or self.last_sync_error_at is None
+            or self.last_sync_error_at >= self.last_success_at
+        ):
+            return self.last_sync_error
+        return ""
+
+    @property
+    def current_error(self) -> str:
+        """Why this region cannot be read now: its latest sync's error, else the account's."""
+        return self.current_sync_error or self.account_error
+
     def is_stale(self, now: datetime | None = None) -> bool:
         """No successful sync within SESOPS_STALE_AFTER seconds, or the last sync failed."""
         now = now or timezone.now()
-        if self.last_success_at is None:
-            return True
-        if self.last_sync_error and (
-            self.last_sync_error_at is None or self.last_sync_error_at >= self.last_success_at
-        ):
+        if self.last_success_at is None or self.current_sync_error:
             return True
         return now - self.last_success_at > timedelta(seconds=settings.SESOPS_STALE_AFTER)
 

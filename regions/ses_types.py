@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# SES identity types: the one place these values are spelled (models, engine, sync use them).
 EMAIL = "EMAIL_ADDRESS"
 DOMAIN = "DOMAIN"
 

@@ -11,6 +11,7 @@ deliverability suffers, or only some recipients are allowed).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from identities.blockers import rules
@@ -20,8 +21,6 @@ from identities.blockers.types import (
     BLOCKING,
     CHECK_DNS,
     CODES,
-    DOMAIN,
-    EMAIL,
     PUBLISH_DNS,
     REQUEST_PRODUCTION_ACCESS,
     RESEND_VERIFICATION,
@@ -35,6 +34,7 @@ from identities.blockers.types import (
     RegionState,
     Severity,
 )
+from regions.ses_types import DOMAIN, EMAIL
 
 __all__ = [
     "ACTIONS",
@@ -60,7 +60,38 @@ __all__ = [
     "blockers_for",
     "cell_status",
     "is_blocked",
+    "without_account_blocks",
 ]
+
+
+def without_account_blocks(region: RegionState | None = None) -> RegionState:
+    """`region` (or a nameless one) with nothing blocking at account level: production access,
+    sending on, in good standing, no quota limit, fresh. What then blocks is the identity's own
+    state: the stored per-row flag and the readiness checklist judge identities this way (the
+    account-region's blocks are decided and shown per region, apart).
+
+    The region's label and code are kept, so texts still name it; the quota is "unlimited"
+    (-1), not "never read" (None)."""
+    base = region or RegionState(
+        account_label="",
+        code="",
+        production_access_enabled=True,
+        sending_enabled=True,
+        enforcement_status="HEALTHY",
+        max_24_hour_send=-1.0,
+        sent_last_24_hours=None,
+        stale=False,
+        last_error="",
+    )
+    return dataclasses.replace(
+        base,
+        production_access_enabled=True,
+        sending_enabled=True,
+        enforcement_status="HEALTHY",
+        max_24_hour_send=-1.0,
+        stale=False,
+        last_error="",
+    )
 
 
 def blockers_for(

@@ -31,31 +31,27 @@ from typing import Any
 from django.db import transaction
 
 from identities.blockers import rules
-from identities.blockers.engine import DnsState, RegionState, blockers_for, is_blocked
+from identities.blockers.engine import (
+    DnsState,
+    RegionState,
+    blockers_for,
+    is_blocked,
+    without_account_blocks,
+)
 from identities.blockers.states import (
     CELL_FIELDS,
     PlainRow,
     identity_state,
-    is_verified_row,
     problem_checks,
     verified_domains,
 )
+from identities.blockers.types import is_verified_row
 from identities.models import Identity, RegionalIdentity
 
 CHUNK = 2000  # rows per read and UPDATE (well under SQLite's bound-parameter limit)
 
 # A region in which nothing blocks at account level: what remains blocking is the identity's.
-_NEUTRAL = RegionState(
-    account_label="",
-    code="",
-    production_access_enabled=True,
-    sending_enabled=True,
-    enforcement_status="HEALTHY",
-    max_24_hour_send=None,
-    sent_last_24_hours=None,
-    stale=False,
-    last_error="",
-)
+_NEUTRAL = without_account_blocks()
 
 _FIELDS = (
     *CELL_FIELDS,

@@ -27,7 +27,8 @@ from identities.blockers.engine import (
     blockers_for,
     cell_status,
 )
-from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
+from identities.blockers.types import is_verified_row
+from identities.models import ENGINE_FIELDS, PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
 from regions.models import Region
 
 
@@ -42,20 +43,9 @@ def region_state(region: Region, *, now: datetime | None = None) -> RegionState:
         max_24_hour_send=region.max_24_hour_send,
         sent_last_24_hours=region.sent_last_24_hours,
         stale=region.is_stale(now),
-        last_error=_last_error(region),
+        last_error=region.current_error,  # only an error newer than the last success counts
         last_success_at=region.last_success_at,
     )
-
-
-def _last_error(region: Region) -> str:
-    # Only an error newer than the last success explains staleness.
-    if region.last_sync_error and (
-        region.last_success_at is None
-        or region.last_sync_error_at is None
-        or region.last_sync_error_at >= region.last_success_at
-    ):
-        return region.last_sync_error
-    return region.account_error
 
 
 def identity_state(
@@ -66,17 +56,7 @@ def identity_state(
     return IdentityState(
         name=identity.name,
         kind=identity.kind,
-        present=ri.present,
-        verification_status=ri.verification_status,
-        verified_for_sending=ri.verified_for_sending,
-        sending_enabled=ri.sending_enabled,
-        verification_error_type=ri.verification_error_type,
-        dkim_signing_enabled=ri.dkim_signing_enabled,
-        dkim_status=ri.dkim_status,
-        dkim_origin=ri.dkim_origin,
-        mail_from_domain=ri.mail_from_domain,
-        mail_from_status=ri.mail_from_status,
-        mail_from_behavior=ri.mail_from_behavior,
+        **{f: getattr(ri, f) for f in ENGINE_FIELDS},
         parent_domain_verified=bool(domain_verified) and identity.is_email,
         other_regions=tuple(sorted(other_regions)),
     )
@@ -106,12 +86,6 @@ def dns_states(checks: Iterable[DnsCheck]) -> list[DnsState]:
         )
         for c in checks
     ]
-
-
-def is_verified_row(verified_for_sending: bool | None, status: str) -> bool:
-    if verified_for_sending is not None:
-        return verified_for_sending
-    return status == "SUCCESS"
 
 
 def verified_domains(
@@ -180,22 +154,7 @@ def _regionals_for(identity_ids: Iterable[int]) -> list[RegionalIdentity]:
 # What a grid cell reads of a regional row and its DNS checks: loading only these (no joined
 # identity/region/account rows, which the caller already holds, and none of the timestamps
 # and JSON the cell never shows) halves the cost of a 50 x 20 page.
-CELL_FIELDS = (
-    "id",
-    "identity_id",
-    "region_id",
-    "present",
-    "verification_status",
-    "verified_for_sending",
-    "sending_enabled",
-    "verification_error_type",
-    "dkim_signing_enabled",
-    "dkim_status",
-    "dkim_origin",
-    "mail_from_domain",
-    "mail_from_status",
-    "mail_from_behavior",
-)
+CELL_FIELDS = ("id", "identity_id", "region_id", *ENGINE_FIELDS)
 _CHECK_FIELDS = (
     "id",
     "regional_identity_id",

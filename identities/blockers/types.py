@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from regions.ses_types import EMAIL
+
 Severity = Literal["blocking", "warning"]
 CellStatus = Literal["sending", "blocked", "warning", "absent"]
 
@@ -49,9 +51,15 @@ CODES: dict[str, str] = {
     "stale": "Data out of date",
 }
 
-EMAIL = "EMAIL_ADDRESS"
-DOMAIN = "DOMAIN"
 SANDBOX_DAILY = 200
+
+
+def is_verified_row(verified_for_sending: bool | None, status: str | None) -> bool:
+    """Verified for sending: SES's VerifiedForSendingStatus when it gave one (v2), else the
+    verification status (SUCCESS). The one spelling of this rule, for rows and states alike."""
+    if verified_for_sending is not None:
+        return bool(verified_for_sending)
+    return status == "SUCCESS"
 
 
 @dataclass(frozen=True)
@@ -105,9 +113,7 @@ class IdentityState:
     @property
     def verified(self) -> bool:
         """Verified for sending by its own status (not counting the parent domain)."""
-        if self.verified_for_sending is not None:
-            return self.verified_for_sending
-        return self.verification_status == "SUCCESS"
+        return is_verified_row(self.verified_for_sending, self.verification_status)
 
 
 @dataclass(frozen=True)

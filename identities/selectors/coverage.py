@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from identities.blockers.types import is_verified_row
 from regions.models import Region
+from regions.ses_types import DOMAIN
 
 MISSING_SHOWN = 50  # names listed per region; the rest are counted
 
@@ -83,7 +85,7 @@ def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
     domains: dict[tuple[int, str], int] = {
         (acct, name.lower()): ident_id
         for ident_id, (name, kind, _d, acct) in identities.items()
-        if kind == "DOMAIN"
+        if kind == DOMAIN
     }
     regions_of_account: dict[int, list[int]] = defaultdict(list)
     for r in regions:
@@ -93,7 +95,7 @@ def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
         if state.get((ident_id, region_id)) == "usable":
             return True
         _name, kind, domain, acct = identities[ident_id]
-        if kind == "DOMAIN":
+        if kind == DOMAIN:
             return False
         parent = domains.get((acct, domain.lower()))
         return parent is not None and state.get((parent, region_id)) == "usable"
@@ -121,8 +123,7 @@ def _state(
 ) -> str:
     if not present:
         return "absent"
-    verified = vfs if vfs is not None else vstatus == "SUCCESS"
-    if not verified:
+    if not is_verified_row(vfs, vstatus):
         return "not verified"
     if sending is False:
         return "sending disabled"

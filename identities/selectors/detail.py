@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from identities.blockers.states import Cell, cells_for, is_verified_row
+from identities.blockers.states import Cell, cells_for
+from identities.blockers.types import is_verified_row
 from identities.dns.expected import ExpectedRecord, expected_records, spec_for
 from identities.dns.names import InvalidDnsName
 from identities.models import Identity, RegionalIdentity

@@ -163,16 +163,7 @@ def visible_regions() -> list[Region]:
 
 
 def _column(region: Region, now: datetime) -> Column:
-    error = ""
-    if region.last_sync_error and (
-        region.last_success_at is None
-        or region.last_sync_error_at is None
-        or region.last_sync_error_at >= region.last_success_at
-    ):
-        error = region.last_sync_error
-    elif region.account_error:
-        error = region.account_error
-    return Column(region=region, stale=region.is_stale(now), error=error.strip())
+    return Column(region=region, stale=region.is_stale(now), error=region.current_error.strip())
 
 
 def stale_signature(regions: Iterable[Region], now: datetime) -> str:

@@ -12,13 +12,13 @@ The checklist never stops a submission; it tells the admin what a reviewer will 
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from identities.blockers.engine import blockers_for
+from identities.blockers.engine import blockers_for, without_account_blocks
 from identities.blockers.states import dns_states, identity_state, region_state
+from identities.blockers.types import is_verified_row
 from identities.models import DnsCheck, Identity, RegionalIdentity
 from regions.models import Region
 
@@ -89,17 +89,6 @@ GUIDANCE: tuple[Guidance, ...] = (
     ),
 )
 
-# Blockers that come from the account-region, not from the identity: the region's own row in
-# the checklist covers them, and the sandbox is the very thing the request is about.
-_NEUTRAL = {
-    "production_access_enabled": True,
-    "sending_enabled": True,
-    "enforcement_status": "HEALTHY",
-    "max_24_hour_send": -1.0,
-    "stale": False,
-    "last_error": "",
-}
-
 
 def readiness_for(region: Region) -> Readiness:
     return readiness_for_regions([region])[region.pk]
@@ -124,9 +113,7 @@ def readiness_for_regions(regions: Sequence[Region]) -> dict[int, Readiness]:
 
 
 def _verified(ri: RegionalIdentity) -> bool:
-    if ri.verified_for_sending is not None:
-        return bool(ri.verified_for_sending)
-    return ri.verification_status == "SUCCESS"
+    return is_verified_row(ri.verified_for_sending, ri.verification_status)
 
 
 def _names(names: Sequence[str]) -> str:
@@ -205,7 +192,9 @@ def _blocked_item(
     checks_by_ri: dict[int, list[DnsCheck]],
 ) -> CheckItem:
     label = "No blocked identities"
-    neutral = dataclasses.replace(region_state(region), **_NEUTRAL)
+    # Blockers that come from the account-region, not from the identity: the region's own row
+    # in the checklist covers them, and the sandbox is the very thing the request is about.
+    neutral = without_account_blocks(region_state(region))
     verified_domains = {ri.identity.name.lower() for ri in domains if _verified(ri)}
     blocked: list[str] = []
     for ri in ris:

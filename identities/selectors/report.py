@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from identities.blockers.engine import cell_status
 from identities.blockers.states import blockers_for_regionals
-from identities.models import RegionalIdentity
+from identities.models import ENGINE_FIELDS, RegionalIdentity
+
+# The report's (stable, scripted-against) names for the state fields that differ from the model's.
+_REPORT_NAMES = {
+    "verification_status": "verification",
+    "dkim_status": "dkim",
+    "mail_from_status": "mail_from",
+}
 
 
 def report_queryset(*, account: str | None = None, regions: Sequence[str] = ()):
@@ -28,16 +35,7 @@ def row_for(ri: RegionalIdentity) -> dict:
         "identity": ri.identity.name,
         "kind": ri.identity.kind,
         "statuses": {
-            "verification": ri.verification_status,
-            "verified_for_sending": ri.verified_for_sending,
-            "sending_enabled": ri.sending_enabled,
-            "verification_error_type": ri.verification_error_type,
-            "dkim": ri.dkim_status,
-            "dkim_signing_enabled": ri.dkim_signing_enabled,
-            "dkim_origin": ri.dkim_origin,
-            "mail_from_domain": ri.mail_from_domain,
-            "mail_from": ri.mail_from_status,
-            "mail_from_behavior": ri.mail_from_behavior,
+            _REPORT_NAMES.get(f, f): getattr(ri, f) for f in ENGINE_FIELDS if f != "present"
         },
         "sandbox": region.in_sandbox,
         "synced_at": ri.synced_at.isoformat() if ri.synced_at else None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from identities.blockers.flags import set_flags_in_region
-from identities.models import Identity, RegionalIdentity
+from identities.models import WATCHED_FIELDS, Identity, RegionalIdentity
 from identities.sync.fetch import Snapshot, Stored
 from regions.events import build_event, record_events
 from regions.models import Event, Region
@@ -20,21 +20,7 @@ from regions.ses import DOMAIN, AccountState
 ACTOR = "sync"
 
 # RegionalIdentity fields that sync owns; changes to the "watched" ones are events.
-WATCHED = (
-    "present",
-    "verification_status",
-    "verified_for_sending",
-    "sending_enabled",
-    "verification_error_type",
-    "dkim_signing_enabled",
-    "dkim_status",
-    "dkim_tokens",
-    "dkim_origin",
-    "dkim_signing_zone",
-    "mail_from_domain",
-    "mail_from_status",
-    "mail_from_behavior",
-)
+WATCHED = WATCHED_FIELDS
 QUIET = (
     "gone_at",
     "verification_token",

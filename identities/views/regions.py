@@ -45,15 +45,7 @@ class RegionRow:
 
     @property
     def sync_error(self) -> str:
-        """The error of a region whose latest sync failed (older errors are history)."""
-        r = self.region
-        if r.last_sync_error and (
-            r.last_success_at is None
-            or r.last_sync_error_at is None
-            or r.last_sync_error_at >= r.last_success_at
-        ):
-            return r.last_sync_error
-        return r.account_error
+        return self.region.current_error
 
 
 def _grid_url(region: Region) -> str:

@@ -8,12 +8,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from identities.management.commands.sync_ses import validate_scope
 from identities.selectors.report import report_rows
+from regions.ses_types import DOMAIN
 
 TABLE_COLUMNS = [
     ("account", lambda r: r["account"]),
     ("region", lambda r: r["region"]),
     ("identity", lambda r: r["identity"]),
-    ("kind", lambda r: "domain" if r["kind"] == "DOMAIN" else "email"),
+    ("kind", lambda r: "domain" if r["kind"] == DOMAIN else "email"),
     ("verification", lambda r: r["statuses"]["verification"] or "-"),
     ("dkim", lambda r: r["statuses"]["dkim"] or "-"),
     ("mail_from", lambda r: r["statuses"]["mail_from"] or "-"),
