@@ -37,7 +37,15 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "result"]
     search_fields = ["identity_name", "message"]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # append-only audit log
+    # The audit log is append-only: nobody (superusers included) adds, edits or deletes an
+    # event here; on PostgreSQL a trigger refuses it below the ORM too (migration 0004).
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

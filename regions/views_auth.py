@@ -24,9 +24,8 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     if not settings.SESOPS_DEMO_LOGIN:
         raise Http404("The demo login is off.")
     with transaction.atomic():
-        user, created = User.objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"is_staff": True}
-        )
+        # Staff status comes with the admin role (regions.roles), not from here.
+        user, created = User.objects.get_or_create(username=DEMO_USERNAME)
         if created:
             # No password: this account is only reachable through this button.
             user.set_unusable_password()

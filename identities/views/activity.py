@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from identities.models import Identity
 from regions.models import AwsAccount, Event, Region
+from regions.roles import VIEWER, require_role
 
 PAGE_SIZE = 50
 TEMPLATE = "regions/activity.html"
@@ -97,6 +98,7 @@ def link_identities(events: list[Event]) -> None:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@require_role(VIEWER)
 def activity(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilters.from_params(request.GET)
     page = activity_page(filters, request.GET.get("page"))

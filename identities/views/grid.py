@@ -19,6 +19,7 @@ from identities.models import Identity
 from identities.selectors.grid import GridFilters, build_grid, changed_since, parse_row_state
 from identities.views.htmx import partial_request
 from regions.models import Region
+from regions.roles import VIEWER, require_role
 
 POLL_SECONDS = 10  # live refresh interval of the grid
 
@@ -29,6 +30,7 @@ def _grid_context(grid: Any) -> dict[str, Any]:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@require_role(VIEWER)
 def grid(request: HttpRequest) -> HttpResponse:
     filters = GridFilters.from_params(request.GET)
     context = _grid_context(build_grid(filters))
@@ -39,6 +41,7 @@ def grid(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_role(VIEWER)
 def grid_refresh(request: HttpRequest) -> HttpResponse:
     """Live refresh: 204 (htmx swaps nothing) unless something changed since the page's stamp.
 
@@ -68,6 +71,7 @@ def grid_refresh(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@require_role(VIEWER)
 def grid_cell(request: HttpRequest, pk: int, region_pk: int) -> HttpResponse:
     """The blockers of one grid cell, fetched when its popover opens.
 

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from identities.models import Identity
 from identities.selectors.detail import identity_detail
 from identities.views.htmx import partial_request
+from regions.roles import VIEWER, require_role
 
 DNS_PARTIAL = "identities/_dns_records.html"  # the DNS helper's records table
 
@@ -39,6 +40,7 @@ def detail_context(identity: Identity) -> dict[str, Any]:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@require_role(VIEWER)
 def identity_page(request: HttpRequest, pk: int) -> HttpResponse:
     identity = get_object_or_404(Identity.objects.select_related("account"), pk=pk)
     context = detail_context(identity)

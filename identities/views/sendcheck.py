@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from identities.forms import SendCheckForm
 from identities.sendcheck.rules import SendCheckResult
 from identities.sendcheck.selectors import send_check
+from regions.roles import VIEWER, require_role
 
 TEMPLATE = "identities/send_check.html"
 
@@ -24,6 +25,7 @@ def _partial_request(request: HttpRequest) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@require_role(VIEWER)
 def send_check_view(request: HttpRequest) -> HttpResponse:
     result: SendCheckResult | None = None
     if request.method == "POST":

@@ -43,9 +43,9 @@ class Command(BaseCommand):
             if created or not password_file.exists():
                 password = secrets.token_urlsafe(12)
                 user.set_password(password)
-                user.is_staff = True
                 user.save()
                 password_file.write_text(password)
                 password_file.chmod(0o600)
+            # The admin role brings staff status and the admin's permissions (regions.roles).
             user.groups.add(Group.objects.get(name="admin"))
         self.stdout.write(f"demo accounts: {', '.join(a[0] for a in DEMO_ACCOUNTS)}; user: demo")
