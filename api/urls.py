@@ -9,13 +9,19 @@ from django.urls import URLPattern, path
 
 from api import views_metrics, views_tokens
 from api.v1 import api
+from regions.roles import VIEWER, require_role
 
 
 def _token_or_session(pattern: URLPattern) -> URLPattern:
     """The API authenticates each call itself (token or session, 401 otherwise): exempt it
     from the site's login redirect. The docs page stays behind the login."""
     if pattern.name == "openapi-view":
-        return pattern
+        return URLPattern(  # a page like the others: declares the role it needs
+            pattern.pattern,
+            require_role(VIEWER)(pattern.callback),
+            pattern.default_args,
+            pattern.name,
+        )
     view = pattern.callback
 
     @wraps(view)

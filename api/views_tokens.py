@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api.forms import TokenForm
 from api.tokens import NewToken, token_create, token_revoke, tokens_of
+from regions.roles import VIEWER, require_role
 
 TEMPLATE = "api/tokens.html"
 
@@ -25,6 +26,7 @@ def _page(request: HttpRequest, form: TokenForm, new: NewToken | None = None) ->
 
 
 @require_http_methods(["GET", "POST"])
+@require_role(VIEWER)  # a token acts with its owner's role: no role, nothing to hand out
 def tokens_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, TokenForm())
@@ -42,6 +44,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@require_role(VIEWER)
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = token_revoke(user=request.user, token_id=pk)
     if token is None:

@@ -12,7 +12,10 @@ from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["/", "/regions/", "/send-check/", "/activity/", "/admin/", "/admin/regions/event/"]
+PAGES = [
+    "/", "/regions/", "/send-check/", "/activity/", "/alerts/", "/account/tokens/", "/api/v1/docs",
+    "/admin/", "/admin/regions/event/",
+]  # fmt: skip
 
 
 def test_no_page_violates_the_content_security_policy(live_server, browser_page, browser_settings):
@@ -24,7 +27,11 @@ def test_no_page_violates_the_content_security_policy(live_server, browser_page,
     violations: list[str] = []
     page.on(
         "console",
-        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+        lambda msg: (
+            violations.append(f"{page.url}: {msg.text[:90]}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
     )
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "ada")
