@@ -154,3 +154,48 @@ class SendCheckOut(Schema):
     error: str = Field(description="'Code: message' as the AWS CLI prints it")
     reasons: list[str]
     fixes: list[str]
+
+
+class RecordOut(Schema):
+    purpose: str
+    name: str
+    rtype: str
+    value: str = Field(description="What to publish (BYODKIM and DMARC: a template)")
+    blocking: bool
+
+
+class RegionOutcomeOut(Schema):
+    region: str
+    ok: bool
+    message: str
+    records: list[RecordOut] = Field(description="DNS records to publish (a new domain region)")
+
+
+class ActionOut(Schema):
+    ok: bool = Field(description="False: nothing was done (the message says why)")
+    level: Literal["success", "warning", "error"]
+    message: str
+    regions: list[RegionOutcomeOut]
+
+
+RegionCode = Annotated[str, Field(max_length=32, pattern=NO_NUL)]
+
+
+class ResendIn(Schema):
+    regions: list[RegionCode] | None = Field(
+        default=None,
+        max_length=50,
+        description="Region codes to send from (default: every region where it is unverified)",
+    )
+
+
+class DkimIn(Schema):
+    mode: Literal["easy", "deed", "byodkim"] = "easy"
+    parent: RegionCode = Field(default="", description="deed: the region whose records to reuse")
+    selector: str = Field(default="", max_length=63, pattern=NO_NUL, description="byodkim")
+    private_key: str = Field(default="", max_length=10000, pattern=NO_NUL, description="byodkim")
+
+
+class AddToRegionsIn(Schema):
+    regions: list[RegionCode] = Field(min_length=1, max_length=50)
+    dkim: DkimIn = Field(default_factory=DkimIn, description="Domains only")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from api.auth import API_AUTH
-from api.routers import events, identities, regions
+from api.routers import actions, events, identities, regions
 
 DESCRIPTION = """\
 The sesops REST API: what the dashboard shows, for scripts, pipelines and bots.
@@ -28,3 +28,4 @@ api = NinjaAPI(
 api.add_router("/", identities.router)
 api.add_router("/", regions.router)
 api.add_router("/", events.router)
+api.add_router("/", actions.router)

@@ -17,6 +17,11 @@ from tests.factories import (
     RegionFactory,
     user_with_role,
 )
+from tests.identities import conftest as identities_fixtures
+
+# SES faked at the chokepoint and the sync queue faked, as in the identities tests.
+fake_ses = identities_fixtures.fake_ses
+queued = identities_fixtures.queued
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -78,3 +83,16 @@ def operator_token(operator) -> str:
 @pytest.fixture
 def no_role_token(db) -> str:
     return new_token(user_with_role("nobody", None))
+
+
+@pytest.fixture
+def no_resend_cooldown(settings):
+    settings.SESOPS_RESEND_COOLDOWN = 0
+
+
+@pytest.fixture
+def probe_settings(settings, dns_server):
+    """DNS probes ask the local zone server (tests/dns_zone.py), never the internet."""
+    settings.SESOPS_DNS_RESOLVER = f"127.0.0.1:{dns_server.port}"
+    settings.SESOPS_DNS_PORT = dns_server.port
+    settings.SESOPS_DNS_TIMEOUT = 0.3

@@ -1,6 +1,7 @@
 """Schemathesis generates requests from the OpenAPI document the app serves and sends them
 to the app (in process, through its WSGI handler: middleware, auth, views, database), once
-per role. Every answer must be a non-5xx that the document declares, with a matching content
+per role. SES, the task queue and DNS are the local fakes and zone server of the other action
+tests. Every answer must be a non-5xx that the document declares, with a matching content
 type and body; data that breaks the schema must be refused."""
 
 from __future__ import annotations
@@ -77,11 +78,12 @@ def _print_case_counts():
 
 @schema.parametrize()
 @settings(
-    max_examples=20,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @pytest.mark.parametrize("role", ROLES)
-def test_generated_requests_get_declared_answers(case, role, headers, world) -> None:
+@pytest.mark.usefixtures("world", "fake_ses", "queued", "probe_settings", "no_resend_cooldown")
+def test_generated_requests_get_declared_answers(case, role, headers) -> None:
     CASES[role] += 1
     case.call_and_validate(headers=headers[role], checks=CHECKS)
