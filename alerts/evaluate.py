@@ -21,7 +21,6 @@ from alerts import routing
 from alerts.conditions import (
     Condition,
     identity_conditions,
-    identity_key,
     region_conditions,
     region_key,
     regionals_in,
@@ -92,13 +91,14 @@ def reconcile(
     )
     open_by = {(p.kind, p.key): p for p in open_rows.select_related("region__account")}
     alerts: list[Alert] = []
+    opened: list[Problem] = []
     seen = set()
     for cond in conditions:
         ident = (cond.kind, cond.key)
         seen.add(ident)
         problem = open_by.get(ident)
         if problem is None:
-            problem = Problem.objects.create(
+            problem = Problem(
                 kind=cond.kind,
                 key=cond.key,
                 severity=cond.severity,
@@ -111,7 +111,7 @@ def reconcile(
                 opened_at=now,
                 changed_at=now,
             )
-            alerts.append(_alert(problem, Alert.State.FIRING, now))
+            opened.append(problem)
             continue
         news = problem.fingerprint != cond.fingerprint[:500]
         if news or problem.text != cond.text[:500]:
@@ -122,12 +122,15 @@ def reconcile(
             problem.save(update_fields=["severity", "fingerprint", "text", "link", "changed_at"])
         if news:
             alerts.append(_alert(problem, Alert.State.CHANGED, now))
+    # One INSERT however many problems a first sync finds.
+    for problem in Problem.objects.bulk_create(opened, batch_size=500):
+        alerts.append(_alert(problem, Alert.State.FIRING, now))
     for ident, problem in open_by.items():
         if ident not in seen:
             problem.resolved_at = now
             problem.save(update_fields=["resolved_at"])
             alerts.append(_alert(problem, Alert.State.RESOLVED, now, _resolved_text(problem)))
-    Alert.objects.bulk_create(alerts)
+    Alert.objects.bulk_create(alerts, batch_size=500)
     routing.route(alerts, now=now)
     return alerts
 
@@ -141,18 +144,22 @@ def evaluate_region(region: Region, *, now: datetime | None = None) -> list[Aler
 def evaluate_identities(
     region: Region, names: Iterable[str] | None, *, now: datetime | None = None
 ) -> list[Alert]:
-    """The identity conditions of these names in the region (None: all its identities)."""
+    """The identity conditions of these names in the region, and of the addresses under
+    these domains (None: every identity of the region)."""
     now = now or timezone.now()
-    rows = regionals_in(region, names) if _watched(region) else []
-    keys = {identity_key(region.pk, ri.identity.name) for ri in rows}
-    keys |= {identity_key(region.pk, n) for n in names or ()}
-    if names is None:  # every problem of the region, also of identities with no row left
-        keys |= set(
-            Problem.objects.filter(
-                resolved_at__isnull=True, region=region, kind__in=IDENTITY_KINDS
-            ).values_list("key", flat=True)
-        )
-    return reconcile(identity_conditions(rows), keys=keys, kinds=IDENTITY_KINDS, now=now)
+    wanted = None if names is None else set(names)
+    rows = regionals_in(region, wanted) if _watched(region) else []
+    conditions = identity_conditions(rows)
+    # In scope: what holds now, and the open problems of these identities (to resolve).
+    open_now = Problem.objects.filter(
+        resolved_at__isnull=True, region=region, kind__in=IDENTITY_KINDS
+    ).values_list("key", "identity_name")
+    keys = {c.key for c in conditions} | {
+        key
+        for key, name in open_now
+        if wanted is None or name in wanted or name.rsplit("@", 1)[-1] in wanted
+    }
+    return reconcile(conditions, keys=keys, kinds=IDENTITY_KINDS, now=now)
 
 
 def _watched(region: Region) -> bool:

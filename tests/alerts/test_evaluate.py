@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from alerts.conditions import regionals_in
 from alerts.evaluate import evaluate_identities, evaluate_region, on_events
 from alerts.models import Alert, Kind, Problem
 from identities.models import DnsCheck
@@ -235,3 +236,26 @@ def test_a_fault_in_alerts_leaves_the_writer_alone(monkeypatch):
     on_events([event])  # logged, not raised
     assert Event.objects.filter(pk=event.pk).exists()
     assert not Alert.objects.exists()
+
+
+def test_a_domain_change_resolves_an_address_under_it_that_recovered():
+    ri = _failed_address()
+    evaluate_identities(ri.region, ["a@example.com"], now=T0)
+    ri.verification_status, ri.verified_for_sending, ri.blocking = "SUCCESS", True, False
+    ri.save()
+    cleared = evaluate_identities(ri.region, ["example.com"], now=T0 + timedelta(minutes=1))
+    assert {a.state for a in cleared} == {"resolved"}
+    assert not Problem.objects.filter(resolved_at__isnull=True).exists()
+
+
+def test_healthy_rows_are_not_loaded():
+    region = RegionFactory()
+    for n in range(30):
+        RegionalIdentityFactory(
+            region=region,
+            identity__account=region.account,
+            identity__name=f"ok{n}@example.com",
+            blocking=False,
+        )
+    sick = _failed_address(region=region, identity__account=region.account)
+    assert regionals_in(region, None) == [sick]
