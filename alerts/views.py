@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from alerts import selectors, services
 from alerts.forms import ChannelForm, RuleForm
 from alerts.models import Channel, Delivery, Rule
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.roles import ADMIN, VIEWER, has_role, require_role
 
 
@@ -114,7 +115,7 @@ def _int(value: str | None) -> int | None:
 @require_GET
 @require_role(VIEWER)
 @vary_on_headers("HX-Request")
-def deliveries(request: HttpRequest) -> HttpResponse:
+def deliveries(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Delivery.Status.values else ""
     channel = _int(request.GET.get("channel"))
@@ -122,7 +123,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     template = "alerts/deliveries.html"
-    if request.htmx and not request.htmx.boosted:
+    if partial_request(request):
         template += "#results"
     query = "&".join(f"{k}={v}" for k, v in (("status", status), ("channel", channel)) if v)
     return render(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from identities.dns.expected import BYODKIM, PURPOSE_ORDER
+from identities.dns.expected import BYODKIM, PURPOSE_ORDER, ExpectedRecord
 from identities.dns.zonefile import zone_file
 from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
+from identities.selectors.detail import deed_parent_of, records_for
 
 # verdict -> (badge class, icon, label); warnings get a softer badge when not ok.
 _BADGES = {
@@ -150,3 +151,39 @@ def zone_file_download(identity: Identity, region_id: int | None = None) -> str:
         where = ri.region.code if ri else f"region {region_id}"
     header = f"Records SES still needs for {identity.name} ({where})"
     return zone_file_for(list(checks), header)
+
+
+@dataclass
+class DnsSection:
+    table: RegionDnsTable
+    records: list[ExpectedRecord] = field(default_factory=list)  # only when not checked yet
+    records_error: str = ""
+
+    @property
+    def ri(self) -> RegionalIdentity:
+        return self.table.ri
+
+    @property
+    def rows(self) -> list[CheckRow]:
+        return self.table.rows
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.table.rows)
+
+    @property
+    def deed_parent(self) -> str:
+        return deed_parent_of(self.table.ri.dkim_origin)
+
+
+def dns_sections(identity: Identity) -> list[DnsSection]:
+    """The identity page's DNS card: one section per region where the domain exists, the
+    nameserver table once the region has been probed, else the records SES expects (so the
+    card never shows both). Two queries."""
+    sections = []
+    for table in dns_tables(identity):
+        section = DnsSection(table)
+        if not table.rows:
+            section.records, section.records_error = records_for(identity, table.ri)
+        sections.append(section)
+    return sections

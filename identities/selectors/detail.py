@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -36,8 +36,6 @@ VERIFICATION_CODES = {"verification_pending", "verification_failed"}
 @dataclass
 class RegionDetail:
     cell: Cell
-    records: list[ExpectedRecord] = field(default_factory=list)
-    records_error: str = ""
 
     @property
     def region(self) -> Region:
@@ -134,9 +132,7 @@ def identity_detail(identity: Identity) -> IdentityDetail:
     cells = cells_for([identity], regions)
     details = []
     for region in regions:
-        cell = cells[(identity.pk, region.pk)]
-        records, error = records_for(identity, cell.regional)
-        details.append(RegionDetail(cell=cell, records=records, records_error=error))
+        details.append(RegionDetail(cell=cells[(identity.pk, region.pk)]))
     events = list(
         Event.objects.filter(identity_name=identity.name)
         .filter(Q(account_id=identity.account_id) | Q(account__isnull=True))

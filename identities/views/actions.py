@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,13 +18,14 @@ from identities import actions
 from identities.actions import ActionOutcome
 from identities.forms import AddToRegionsForm
 from identities.models import Identity
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from identities.views.identity import detail_context
 from regions.models import Region
 from regions.roles import OPERATOR, require_role
 
 
-def _respond(request: HttpRequest, identity: Identity, outcome: ActionOutcome) -> HttpResponse:
-    if getattr(request, "htmx", None):
+def _respond(request: HtmxHttpRequest, identity: Identity, outcome: ActionOutcome) -> HttpResponse:
+    if partial_request(request):
         context: dict[str, Any] = {
             "identity": identity,
             "level": outcome.level,
@@ -48,7 +49,7 @@ def _identity(pk: int) -> Identity:
 
 @require_POST
 @require_role(OPERATOR)
-def resend_verification(request: HttpRequest, pk: int) -> HttpResponse:
+def resend_verification(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     identity = _identity(pk)
     region = request.POST.get("region", "")  # the per-region button; else every region
     regions = None
@@ -60,7 +61,7 @@ def resend_verification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_role(OPERATOR)
-def add_to_regions(request: HttpRequest, pk: int) -> HttpResponse:
+def add_to_regions(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     identity = _identity(pk)
     form = AddToRegionsForm(request.POST, identity=identity)
     if not form.is_valid():
@@ -76,6 +77,6 @@ def add_to_regions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_role(OPERATOR)
-def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
+def sync_now(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     identity = _identity(pk)
     return _respond(request, identity, actions.sync_now(identity=identity, user=request.user))

@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from identities.models import Identity
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.models import AwsAccount, Event, Region
 from regions.roles import VIEWER, require_role
 
@@ -99,7 +100,8 @@ def link_identities(events: list[Event]) -> None:
 @require_GET
 @vary_on_headers("HX-Request")
 @require_role(VIEWER)
-def activity(request: HttpRequest) -> HttpResponse:
+def activity(request: HtmxHttpRequest) -> HttpResponse:
+
     filters = ActivityFilters.from_params(request.GET)
     page = activity_page(filters, request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -112,7 +114,6 @@ def activity(request: HttpRequest) -> HttpResponse:
         "accounts": list(AwsAccount.objects.values_list("label", flat=True)),
         "region_codes": sorted(set(Region.objects.values_list("code", flat=True))),
     }
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.boosted:
+    if partial_request(request):
         return render(request, f"{TEMPLATE}#results", context)
     return render(request, TEMPLATE, context)

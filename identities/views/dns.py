@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from identities import actions
-from identities.dns.selectors import zone_file_download
+from identities.dns.selectors import dns_sections, zone_file_download
 from identities.models import Identity
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.roles import OPERATOR, VIEWER, require_role
 
 _PARTIAL = "identities/_dns_records.html"
@@ -23,13 +24,17 @@ def _domain(pk: int) -> Identity:
 
 @require_POST
 @require_role(OPERATOR)
-def dns_check_now(request: HttpRequest, pk: int) -> HttpResponse:
+def dns_check_now(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Probe this domain's records now, in this request (identities.actions.check_dns)."""
     identity = _domain(pk)
     outcome = actions.check_dns(identity=identity, user=request.user)
     level, text = outcome.level, outcome.message
-    if request.htmx and not request.htmx.boosted:
-        context = {"identity": identity, "dns_flash": {"level": level, "message": text}}
+    if partial_request(request):
+        context = {
+            "identity": identity,
+            "dns_sections": dns_sections(identity),
+            "dns_flash": {"level": level, "message": text},
+        }
         return render(request, _PARTIAL, context)
     getattr(messages, level)(request, text)
     return redirect("identity_detail", pk=identity.pk)

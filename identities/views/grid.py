@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from identities.blockers.states import cells_for
 from identities.models import Identity
 from identities.selectors.grid import GridFilters, build_grid, changed_since, parse_row_state
-from identities.views.htmx import partial_request
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.models import Region
 from regions.roles import VIEWER, require_role
 
@@ -31,7 +31,8 @@ def _grid_context(grid: Any) -> dict[str, Any]:
 @require_GET
 @vary_on_headers("HX-Request")
 @require_role(VIEWER)
-def grid(request: HttpRequest) -> HttpResponse:
+def grid(request: HtmxHttpRequest) -> HttpResponse:
+
     filters = GridFilters.from_params(request.GET)
     context = _grid_context(build_grid(filters))
     if partial_request(request):

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from identities.dns.selectors import dns_sections
 from identities.models import Identity
 from identities.selectors.detail import identity_detail
-from identities.views.htmx import partial_request
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.roles import VIEWER, require_role
-
-DNS_PARTIAL = "identities/_dns_records.html"  # the DNS helper's records table
-
-
-def _dns_partial() -> str | None:
-    """The DNS helper's partial, once it exists (the page must work before it does)."""
-    try:
-        get_template(DNS_PARTIAL)
-    except TemplateDoesNotExist:
-        return None
-    return DNS_PARTIAL
 
 
 def detail_context(identity: Identity) -> dict[str, Any]:
@@ -34,14 +22,15 @@ def detail_context(identity: Identity) -> dict[str, Any]:
         "identity": identity,
         "detail": detail,
         "regionals": [r.ri for r in detail.present],
-        "dns_partial": _dns_partial(),
+        "dns_sections": dns_sections(identity),
     }
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 @require_role(VIEWER)
-def identity_page(request: HttpRequest, pk: int) -> HttpResponse:
+def identity_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+
     identity = get_object_or_404(Identity.objects.select_related("account"), pk=pk)
     context = detail_context(identity)
     if partial_request(request):

@@ -5,7 +5,7 @@ One view, two renders: a full page, or for htmx the panel (form + result) swappe
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -13,20 +13,17 @@ from django.views.decorators.vary import vary_on_headers
 from identities.forms import SendCheckForm
 from identities.sendcheck.rules import SendCheckResult
 from identities.sendcheck.selectors import send_check
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.roles import VIEWER, require_role
 
 TEMPLATE = "identities/send_check.html"
 
 
-def _partial_request(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
-
-
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @require_role(VIEWER)
-def send_check_view(request: HttpRequest) -> HttpResponse:
+def send_check_view(request: HtmxHttpRequest) -> HttpResponse:
+
     result: SendCheckResult | None = None
     if request.method == "POST":
         form = SendCheckForm(request.POST)
@@ -45,6 +42,6 @@ def send_check_view(request: HttpRequest) -> HttpResponse:
             initial["account"] = params["account"]
         form = SendCheckForm(initial=initial)
     context = {"form": form, "result": result}
-    if _partial_request(request):
+    if partial_request(request):
         return render(request, f"{TEMPLATE}#panel", context)
     return render(request, TEMPLATE, context)

@@ -8,7 +8,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from identities.models import RegionalIdentity
-from identities.views import identity as views
 from regions.models import Event
 from tests.factories import (
     AwsAccountFactory,
@@ -180,21 +179,15 @@ def test_htmx_request_gets_the_regions_table_only(viewer_client, setup):
     assert "HX-Request" in response["Vary"]
 
 
-def test_page_works_without_the_dns_partial_and_includes_it_when_present(
-    viewer_client, setup, monkeypatch, tmp_path, settings
-):
-    monkeypatch.setattr(views, "DNS_PARTIAL", "identities/_no_such_partial.html")
-    assert viewer_client.get(f"/identities/{setup['domain'].pk}/").status_code == 200
-    (tmp_path / "identities").mkdir()
-    (tmp_path / "identities" / "_probe_partial.html").write_text(
-        "<p id='dns-partial'>{{ identity.name }} {{ regionals|length }}</p>"
+def test_the_domain_page_shows_the_dns_card_from_the_view(viewer_client, setup):
+    # The card's data comes from the view (dns_sections), not from a query in the template.
+    response = viewer_client.get(f"/identities/{setup['domain'].pk}/")
+    html = response.content.decode()
+    assert 'id="dns-records"' in html
+    assert [s.ri.region.code for s in response.context["dns_sections"]] == sorted(
+        s.ri.region.code for s in response.context["dns_sections"]
     )
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
-    ]
-    monkeypatch.setattr(views, "DNS_PARTIAL", "identities/_probe_partial.html")
-    html = viewer_client.get(f"/identities/{setup['domain'].pk}/").content.decode()
-    assert "<p id='dns-partial'>example.com 2</p>" in html
+    assert len(response.context["dns_sections"]) == 2
 
 
 def test_query_count_does_not_grow_with_regions_or_events(viewer_client, setup):
