@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.apps import apps
 from django.db.models import Count, Sum
 from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -173,6 +174,44 @@ class SesopsCollector(Collector):
         yield from identity_metrics(regions, now)
         yield from dns_metrics(regions)
         yield from run_metrics(regions)
+        yield from alert_metrics()
+
+
+def alert_metrics() -> Iterator[Metric]:
+    """Alert deliveries per channel and state, from the alerts app's outbox table.
+
+    alerts/ and api/ are independent apps of the same layer (neither imports the other): the
+    model comes from Django's app registry, and nothing is reported without the app."""
+    if not apps.is_installed("alerts"):
+        return
+    delivery = apps.get_model("alerts", "Delivery")
+    problem = apps.get_model("alerts", "Problem")
+    deliveries = GaugeMetricFamily(
+        "sesops_alert_deliveries",
+        "Alert deliveries (outbox rows) by channel and status",
+        labels=["channel", "type", "status"],
+    )
+    attempts = CounterMetricFamily(
+        "sesops_alert_delivery_attempts", "Attempts to deliver alerts", labels=["channel", "type"]
+    )
+    rows = (
+        delivery.objects.values_list("channel__name", "channel__type", "status")
+        .annotate(n=Count("*"), tries=Sum("attempts"))
+        .order_by()
+    )
+    tries: dict[tuple[str, str], int] = {}
+    for name, kind, status, n, n_tries in rows:
+        deliveries.add_metric([name, kind, status], n)
+        tries[(name, kind)] = tries.get((name, kind), 0) + (n_tries or 0)
+    for (name, kind), n_tries in sorted(tries.items()):
+        attempts.add_metric([name, kind], n_tries)
+    problems = GaugeMetricFamily(
+        "sesops_alert_problems_open", "Open alert problems by kind", labels=["kind"]
+    )
+    open_rows = problem.objects.filter(resolved_at__isnull=True).values_list("kind")
+    for kind, n in open_rows.annotate(n=Count("*")).order_by():
+        problems.add_metric([kind], n)
+    yield from (deliveries, attempts, problems)
 
 
 def registry() -> CollectorRegistry:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from api.regional import RegionalState
+from identities.selectors.report import RegionalState
 
 # PostgreSQL text cannot hold NUL: a string with one is refused here (422), not by the database.
 NO_NUL = r"^[^\x00]*$"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+from pydantic import TypeAdapter
 
 from api.auth import API_AUTH
 from api.routers import actions, events, identities, regions
@@ -16,6 +22,23 @@ operator acts), narrowed by its scope: a `read` token never acts. In the browser
 page uses your session (writes carry the CSRF token).
 """
 
+_TIME = TypeAdapter(datetime)
+
+
+class _Encoder(NinjaJSONEncoder):
+    """Times as pydantic writes them (microseconds, "Z"), like `ses_report --format json`:
+    Django's encoder would cut them to milliseconds."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return _TIME.dump_python(o, mode="json")
+        return super().default(o)
+
+
+class _Renderer(JSONRenderer):
+    encoder_class = _Encoder
+
+
 api = NinjaAPI(
     title="sesops API",
     version="1",
@@ -24,6 +47,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    renderer=_Renderer(),
 )
 api.add_router("/", identities.router)
 api.add_router("/", regions.router)

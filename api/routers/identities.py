@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router
 
 from api import auth
-from api.regional import cell_state
 from api.schemas import (
     NO_NUL,
     DnsRecordOut,
@@ -26,6 +25,7 @@ from identities.dns.selectors import RegionDnsTable, dns_tables
 from identities.models import Identity
 from identities.selectors.detail import identity_detail
 from identities.selectors.grid import GridFilters
+from identities.selectors.report import cell_state
 
 router = Router(tags=["identities"])
 

@@ -1,11 +1,19 @@
-"""Rows of `manage.py ses_report`: one dict per regional identity, plain data for JSON/table."""
+"""One identity in one account-region as plain data: the one definition that
+`manage.py ses_report --format json` and the REST API (api/) both serialise through.
+
+Pydantic models (not the API library's schemas): the report command does not depend on the
+API. The values come from the blockers engine and the rows; nothing here decides anything."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
 
-from identities.blockers.engine import cell_status
-from identities.blockers.states import blockers_for_regionals
+from pydantic import BaseModel, ConfigDict, Field
+
+from identities.blockers.engine import Blocker, cell_status
+from identities.blockers.states import Cell, blockers_for_regionals
 from identities.models import ENGINE_FIELDS, RegionalIdentity
 
 # The report's (stable, scripted-against) names for the state fields that differ from the model's.
@@ -14,6 +22,90 @@ _REPORT_NAMES = {
     "dkim_status": "dkim",
     "mail_from_status": "mail_from",
 }
+
+
+class BlockerOut(BaseModel):
+    code: str = Field(description="Stable code (docs/ses-rules.md), e.g. verification_pending")
+    severity: Literal["blocking", "warning"]
+    message: str
+    remedy: str
+    action: str | None = Field(description="The action that fixes it, when there is one")
+
+
+class Statuses(BaseModel):
+    """What SES reported, by the engine's fields (ENGINE_FIELDS; a new one must be added here:
+    `forbid` makes a forgotten field fail rather than vanish)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verification: str
+    verified_for_sending: bool | None
+    sending_enabled: bool | None
+    verification_error_type: str
+    dkim_signing_enabled: bool | None
+    dkim: str
+    dkim_origin: str
+    mail_from_domain: str
+    mail_from: str
+    mail_from_behavior: str
+
+
+class RegionalState(BaseModel):
+    account: str
+    region: str
+    identity: str
+    kind: Literal["EMAIL_ADDRESS", "DOMAIN"]
+    present: bool = Field(description="SES holds the identity in this region")
+    statuses: Statuses | None = Field(description="What SES reported (null where absent)")
+    sandbox: bool | None = Field(description="The account-region is in the SES sandbox")
+    synced_at: datetime | None
+    status: Literal["sending", "blocked", "warning", "absent"]
+    blockers: list[BlockerOut]
+
+
+def blockers_out(blockers: Sequence[Blocker]) -> list[BlockerOut]:
+    return [BlockerOut(**b.as_dict()) for b in blockers]
+
+
+def statuses_of(ri: RegionalIdentity) -> Statuses:
+    return Statuses(
+        **{_REPORT_NAMES.get(f, f): getattr(ri, f) for f in ENGINE_FIELDS if f != "present"}
+    )
+
+
+def regional_state(ri: RegionalIdentity, blockers: Sequence[Blocker]) -> RegionalState:
+    """A regional row (identity and region__account loaded) and its blockers."""
+    region = ri.region
+    return RegionalState(
+        account=region.account.label,
+        region=region.code,
+        identity=ri.identity.name,
+        kind=ri.identity.kind,
+        present=ri.present,
+        statuses=statuses_of(ri),
+        sandbox=region.in_sandbox,
+        synced_at=ri.synced_at,
+        status=cell_status(blockers),
+        blockers=blockers_out(blockers),
+    )
+
+
+def cell_state(cell: Cell) -> RegionalState:
+    """A grid cell (identities.blockers.states.cells_for): present in the region or not."""
+    if cell.regional is not None:
+        return regional_state(cell.regional, cell.blockers)
+    return RegionalState(
+        account=cell.region.account.label,
+        region=cell.region.code,
+        identity=cell.identity.name,
+        kind=cell.identity.kind,
+        present=False,
+        statuses=None,
+        sandbox=cell.region.in_sandbox,
+        synced_at=None,
+        status=cell.status,
+        blockers=blockers_out(cell.blockers),
+    )
 
 
 def report_queryset(*, account: str | None = None, regions: Sequence[str] = ()):
@@ -27,40 +119,16 @@ def report_queryset(*, account: str | None = None, regions: Sequence[str] = ()):
     )
 
 
-def row_for(ri: RegionalIdentity) -> dict:
-    region = ri.region
-    return {
-        "account": region.account.label,
-        "region": region.code,
-        "identity": ri.identity.name,
-        "kind": ri.identity.kind,
-        "statuses": {
-            _REPORT_NAMES.get(f, f): getattr(ri, f) for f in ENGINE_FIELDS if f != "present"
-        },
-        "sandbox": region.in_sandbox,
-        "synced_at": ri.synced_at.isoformat() if ri.synced_at else None,
-    }
-
-
 def report_rows(
     *, account: str | None = None, regions: Sequence[str] = (), blocking_only: bool = False
-) -> list[dict]:
-    """Every present regional identity (optionally one account / some regions), as dicts,
-    with its blockers (identities.blockers.engine); `blocking_only` keeps the rows that cannot
-    send."""
+) -> list[RegionalState]:
+    """Every present regional identity (optionally one account / some regions) with its
+    blockers (identities.blockers.engine); `blocking_only` keeps the rows that cannot send."""
     ris = list(report_queryset(account=account, regions=regions))
     blockers = blockers_for_regionals(ris)  # fixed query count, whatever the number of rows
     rows = []
     for ri in ris:
         found = blockers.get(ri.pk, [])
-        if blocking_only and not any(b.blocking for b in found):
-            continue
-        row = row_for(ri)
-        row["status"] = cell_status(found)
-        row["blockers"] = [
-            {"code": b.code, "severity": b.severity, "message": b.message, "remedy": b.remedy,
-             "action": b.action}
-            for b in found
-        ]  # fmt: skip
-        rows.append(row)
+        if not blocking_only or any(b.blocking for b in found):
+            rows.append(regional_state(ri, found))
     return rows

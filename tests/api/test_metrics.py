@@ -99,3 +99,22 @@ def test_no_token_and_no_allowed_network_is_refused(client, world, settings, hea
 
 def test_a_token_of_a_user_without_a_role_may_not_scrape(client, world, no_role_token):
     assert client.get("/metrics", **bearer(no_role_token)).status_code == 401
+
+
+def test_alert_deliveries_and_open_problems_are_exported(client, world, settings):
+    from alerts.models import Channel, Delivery, Problem
+
+    settings.SESOPS_METRICS_TOKEN = METRICS_TOKEN
+    hook = Channel.objects.create(name="ops-hook", type="webhook", target="https://h.example/")
+    Delivery.objects.create(channel=hook, status="sent", attempts=1)
+    Delivery.objects.create(channel=hook, status="sent", attempts=2)
+    Delivery.objects.create(channel=hook, status="failed", attempts=8)
+    Problem.objects.create(kind="identity_blocked", severity="critical", text="x", key="k1")
+    Problem.objects.create(kind="identity_blocked", severity="critical", text="y", key="k2",
+                           resolved_at=timezone.now())  # fmt: skip
+    m = scrape(client, **bearer(METRICS_TOKEN))
+    hook_labels = {"channel": "ops-hook", "type": "webhook"}
+    assert sample(m, "sesops_alert_deliveries", **hook_labels, status="sent") == 2
+    assert sample(m, "sesops_alert_deliveries", **hook_labels, status="failed") == 1
+    assert sample(m, "sesops_alert_delivery_attempts_total", **hook_labels) == 11
+    assert sample(m, "sesops_alert_problems_open", kind="identity_blocked") == 1

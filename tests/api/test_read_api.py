@@ -3,7 +3,11 @@ account-regions, events, and the send check, through a token."""
 
 from __future__ import annotations
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from tests.api.conftest import bearer
 
@@ -159,3 +163,15 @@ def test_send_check_bad_input_is_a_400_with_the_reason(client, world, viewer_tok
     response = send_check(client, viewer_token, "a@b.example", ["a@b.example"], "mars-1")
     assert response.status_code == 400
     assert "Unknown region 'mars-1'" in response.json()["detail"]
+
+
+def test_ses_report_json_and_the_api_serialise_a_regional_identity_alike(
+    client, world, viewer_token
+):
+    out = StringIO()
+    call_command("ses_report", "--format", "json", stdout=out)
+    report = {(r["identity"], r["region"]): r for r in json.loads(out.getvalue())}
+    detail = get(client, viewer_token, f"/api/v1/identities/{world['pending'].pk}").json()
+    [api_row] = [r for r in detail["regions"] if r["region"] == "eu-west-1"]
+    assert report[("new@other.example", "eu-west-1")] == api_row
+    assert api_row["blockers"][0]["code"] == "verification_pending"

@@ -65,9 +65,11 @@ class Command(BaseCommand):
         account = options["account"]
         regions = options["region"]
         validate_scope(account, regions)
-        rows = report_rows(
+        states = report_rows(
             account=account, regions=regions, blocking_only=bool(options["blocking_only"])
         )
+        # The JSON the API serves for a regional identity (identities.selectors.report).
+        rows = [s.model_dump(mode="json") for s in states]
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
         else:
