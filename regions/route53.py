@@ -29,7 +29,7 @@ __all__ = ["Route53Client", "Route53Error", "clear_client_cache", "route53_for"]
 MAX_ATTEMPTS = 5
 RATE = 5.0  # requests per second per account (Route 53's API quota)
 ZONE_PAGE = 100
-RRSET_PAGE = 100
+RRSET_PAGE = 300  # Route 53's largest page
 _cache: dict[tuple, _Boto] = {}
 _cache_lock = threading.Lock()
 
@@ -167,10 +167,17 @@ class Route53Client:
 
     # --- record sets ----------------------------------------------------------------
     def record_sets(self, zone: HostedZone, names: Iterable[str]) -> list[RecordSet]:
-        """The record sets at each name: one ListResourceRecordSets from each name (Route 53
-        lists a name's sets together, in order), not a read of the whole zone."""
+        """The record sets at each name. A zone of up to RRSET_PAGE sets is read whole in one
+        call; a bigger one by one ListResourceRecordSets from each name (Route 53 lists a
+        name's sets together, in order), never page by page through thousands."""
+        wanted = {dns_name(n) for n in names}
+        first = self._call(
+            "list_resource_record_sets", HostedZoneId=zone.id, MaxItems=str(RRSET_PAGE)
+        )
+        if not first.get("IsTruncated"):
+            return _keep(first.get("ResourceRecordSets") or [], wanted)
         out: list[RecordSet] = []
-        for name in sorted({dns_name(n) for n in names}):
+        for name in sorted(wanted):
             params: dict[str, object] = {
                 "HostedZoneId": zone.id,
                 "StartRecordName": name,
@@ -179,8 +186,8 @@ class Route53Client:
             while True:
                 page = self._call("list_resource_record_sets", **params)
                 sets = page.get("ResourceRecordSets") or []
-                here = [s for s in sets if dns_name(s.get("Name", "")) == name]
-                out += [_record_set(s) for s in here if "AliasTarget" not in s]
+                here = _keep(sets, {name})
+                out += here
                 more = page.get("IsTruncated") and dns_name(page.get("NextRecordName", "")) == name
                 if len(here) < len(sets) or not more:
                     break
@@ -200,6 +207,12 @@ class Route53Client:
 
     def change_status(self, change_id: str) -> ChangeReceipt:
         return _receipt(self._call("get_change", Id=change_id))
+
+
+def _keep(items: list[dict], names: set[str]) -> list[RecordSet]:
+    """The answer's record sets at `names` (alias records hold no values: left out)."""
+    sets = [_record_set(item) for item in items if "AliasTarget" not in item]
+    return [s for s in sets if s.name in names]
 
 
 def _record_set(item: dict) -> RecordSet:

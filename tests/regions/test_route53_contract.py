@@ -211,3 +211,18 @@ def test_a_zone_not_served_by_the_delegated_nameservers_is_not_chosen(r53) -> No
         found={"prod": zones}, probed_origin="example.com", probed_nameservers=zones[0].nameservers
     )
     assert delegated.status == DELEGATED and delegated.zone == zones[0]
+
+
+def test_a_small_zone_is_read_in_one_call_a_big_one_name_by_name(r53, monkeypatch) -> None:
+    _, account = r53
+    client = route53_for(account)
+    (zone,) = client.find_zones("example.com")
+    names = {"_amazonses.example.com", "d1._domainkey.example.com"}
+    expected = [RecordSet("_amazonses.example.com", "TXT", 600, OTHER_TOKENS)]
+    before = client.calls
+    assert client.record_sets(zone, names) == expected
+    assert client.calls - before == 1
+    monkeypatch.setattr(route53, "RRSET_PAGE", 2)  # NS, SOA, TXT: now more than one page
+    before = client.calls
+    assert client.record_sets(zone, names) == expected
+    assert client.calls - before == 1 + len(names)
