@@ -2,8 +2,8 @@
 
 After start-up, gc.freeze() moves everything loaded so far (Django, the URLconf, the
 templates, botocore's models) out of the collector's sight: a full collection during a grid
-request then scans only what requests made, ~7 ms instead of ~70 ms at 10,000 identities
-(benchmarks/README.md, "Dashboard at scale").
+request then scans only what requests made (benchmarks/README.md, "Figures behind design
+choices").
 """
 
 import gc

@@ -32,7 +32,8 @@ def fill_blocking_flags(
     sender: AppConfig, *, apps: Any = None, verbosity: int = 1, **_: Any
 ) -> None:
     """After `migrate`: compute the blocking flags still unknown (rows from before the flag
-    existed), at deploy time rather than in the first grid request (~20 s at 200,000 rows).
+    existed), at deploy time rather than in the first grid request (slow on a large table:
+    benchmarks/README.md, "Figures behind design choices").
 
     `flush` (and so every test that empties the database) sends the signal too, without the
     migration state `apps`: the installed models are the current ones then."""

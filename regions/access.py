@@ -56,7 +56,7 @@ class RegionAnswer:
 
 
 def is_conflict(err: ses.SesError) -> bool:
-    return err.code in _CONFLICT_CODES or getattr(err, "http_status", None) == 409
+    return err.code in _CONFLICT_CODES or err.http_status == 409
 
 
 def production_access_submit(
@@ -122,8 +122,8 @@ def _read_back_review(client: Any, region: Region) -> tuple[str, str]:
     except ses.SesError as err:
         log.warning("GetAccount after PutAccountDetails failed in %s: %s", region, err)
         return ReviewStatus.PENDING, ""
-    status = getattr(state, "review_status", "") or ReviewStatus.PENDING
-    case_id = getattr(state, "review_case_id", "") or ""
+    status = state.review_status or ReviewStatus.PENDING
+    case_id = state.review_case_id
     return status, case_id
 
 

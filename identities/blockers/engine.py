@@ -48,7 +48,6 @@ __all__ = [
     "REQUEST_PRODUCTION_ACCESS",
     "RESEND_VERIFICATION",
     "SANDBOX_DAILY",
-    "STATUS_BADGES",
     "SYNC_NOW",
     "WARNING",
     "Blocker",
@@ -124,15 +123,6 @@ def cell_status(blockers: Sequence[Blocker]) -> CellStatus:
     if blockers:
         return "warning"
     return "sending"
-
-
-# CSS class, icon and label for each cell status (app.css vocabulary; never colour alone).
-STATUS_BADGES: dict[str, tuple[str, str, str]] = {
-    "sending": ("badge-ok", "✓", "Sending"),
-    "blocked": ("badge-blocked", "✕", "Blocked"),
-    "warning": ("badge-warn", "!", "Warning"),
-    "absent": ("badge-absent", "–", "Not in region"),
-}
 
 
 def is_blocked(blockers: Sequence[Blocker]) -> bool:

@@ -1,21 +1,22 @@
 """The stored flag `RegionalIdentity.blocking`: is the identity blocked in its region for
 reasons of its own? The grid counts and filters "blocked" in SQL from it.
 
-Why stored: the counters and the "blocked only" filter cover every identity. Running the
-engine on all of them after each change cost 0.6 s at 10,000 identities x 20 regions.
+Why stored: the counters and the "blocked only" filter cover every identity, and running the
+engine on all of them after each change is too slow at scale (benchmarks/README.md, "Figures
+behind design choices").
 
 Why it is exact: the engine's rules split in two. `rules.account` reads only the
 account-region (shut down, sending paused, quota used up). Every other rule reads only the
 identity's own row, its domain's verification in the same region and its DNS checks; they use
 the region's code in texts only, and `sandbox` and `stale` are warnings. So a present cell is
 blocked iff `region_blocks(its region)` or its row's flag, and the flag is the engine's own
-answer for a region that blocks nothing. tests/identities/test_blocking.py checks this
+answer for a region that blocks nothing. tests/identities/blockers/test_flags.py checks this
 against the engine on every state.
 
 Who writes it: each writer of a row's state, in its transaction. The sync holds every row
 of its region in memory and computes the flags there (`set_flags_in_region`), written with
 its own bulk writes; the DNS probe (identities/dns/service.py) and "add to region"
-(identities/views/actions.py) call `refresh_blocking` after their write. An address under
+(identities/actions.py) call `refresh_blocking` after their write. An address under
 a verified domain sends through the domain, so a domain's change recomputes the addresses
 under it in that region. NULL means "not computed yet" (rows written by other means, e.g.
 before the migration that added the flag): `migrate` computes those (identities/apps.py),

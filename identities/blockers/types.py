@@ -145,4 +145,5 @@ class Blocker:
         return CODES.get(self.code, self.code)
 
     def as_dict(self) -> dict[str, str | None]:
+        """code, severity, message, remedy, action: the report's and the API's shape."""
         return asdict(self)

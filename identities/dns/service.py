@@ -39,7 +39,7 @@ class UnknownDomain(DnsInputError):
 
 def probe_config() -> ProbeConfig:
     """The probe's settings; an unparsable SESOPS_DNS_RESOLVER raises InvalidResolverSetting."""
-    also = getattr(settings, "SESOPS_DNS_EXTRA_NAMESERVERS", ())
+    also = settings.SESOPS_DNS_EXTRA_NAMESERVERS
     if isinstance(also, str):
         also = [a.strip() for a in also.split(",")]
     return ProbeConfig.from_settings(

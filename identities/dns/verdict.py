@@ -221,10 +221,6 @@ def judge(record: ExpectedRecord, probe: RecordProbe) -> RecordVerdict:
     return result
 
 
-def _is_within(name: str, origin: str) -> bool:
-    return name == origin or name.endswith("." + origin)
-
-
 def _describe(probe: RecordProbe, host: str) -> str:
     sp = next(s for s in probe.servers if s.nameserver.host == host)
     a = sp.answer

@@ -6,8 +6,8 @@ paused, quota used up: decided here in Python, one region at a time) or its row'
 `blocking` flag says so (identities/blockers/flags.py explains why that split is exact). So the
 blocked cells are one indexed query on few rows, whatever the number of identities.
 
-tests/identities/test_views_grid.py checks the grid's answer against the engine on every
-state; tests/identities/test_blocking.py checks the flag itself.
+tests/identities/views/test_grid.py checks the grid's answer against the engine on every
+state; tests/identities/blockers/test_flags.py checks the flag itself.
 """
 
 from __future__ import annotations

@@ -90,10 +90,6 @@ GUIDANCE: tuple[Guidance, ...] = (
 )
 
 
-def readiness_for(region: Region) -> Readiness:
-    return readiness_for_regions([region])[region.pk]
-
-
 def readiness_for_regions(regions: Sequence[Region]) -> dict[int, Readiness]:
     """Checklists for several regions in a constant number of queries (two)."""
     ids = [r.pk for r in regions]

@@ -1,7 +1,8 @@
 """`{% grid_cells row page %}`: the status grid's cells of one row, built in Python.
 
-A page has ~1,000 cells: as template markup they cost ~40 µs each (a third of the page's
-time at 10,000 identities), as string formatting a few. The markup is the template's:
+A page has ~1,000 cells: rendered as template markup they were a large share of the page's
+time, as string formatting a small one (benchmarks/README.md, "Figures behind design
+choices"). The markup is the template's:
 badge with an icon and a word (not only a colour), the reasons' titles on hover, and a
 <details> whose popover fetches the reasons (identities.views.grid.grid_cell) when opened, with a
 link to the identity page without JS.

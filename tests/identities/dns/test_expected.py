@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from identities.dns.expected import DomainSpec, expected_records
-from identities.dns.summary import dns_blocker_inputs
 from identities.dns.zonefile import zone_file
 
 
@@ -69,62 +68,6 @@ def test_legacy_verification_txt_only_matters_without_dkim() -> None:
         "example.com", "us-east-1", ["a", "b", "c"], verification_token="tokenvalue"
     )
     assert "verification" not in [row[0] for row in table(with_dkim)]
-
-
-def test_blocker_inputs_sort_by_verdict_and_severity() -> None:
-    checks = [
-        {"purpose": "dkim", "name": "a", "rtype": "CNAME", "verdict": "ok", "severity": "blocking"},
-        {
-            "purpose": "dkim",
-            "name": "b",
-            "rtype": "CNAME",
-            "verdict": "missing",
-            "severity": "blocking",
-        },
-        {
-            "purpose": "dkim",
-            "name": "c",
-            "rtype": "CNAME",
-            "verdict": "wrong_type",
-            "severity": "blocking",
-        },
-        {
-            "purpose": "mail_from_mx",
-            "name": "d",
-            "rtype": "MX",
-            "verdict": "wrong_value",
-            "severity": "blocking",
-        },
-        {
-            "purpose": "dkim",
-            "name": "e",
-            "rtype": "CNAME",
-            "verdict": "partial",
-            "severity": "blocking",
-        },
-        {
-            "purpose": "dkim",
-            "name": "f",
-            "rtype": "CNAME",
-            "verdict": "unknown",
-            "severity": "blocking",
-        },
-        {
-            "purpose": "dmarc",
-            "name": "g",
-            "rtype": "TXT",
-            "verdict": "missing",
-            "severity": "warning",
-        },
-    ]
-    out = dns_blocker_inputs(checks)
-    assert {k: [i["name"] for i in v] for k, v in out.items()} == {
-        "missing": ["b"],
-        "mismatch": ["c", "d"],
-        "partial": ["e"],
-        "unknown": ["f"],
-        "warnings": ["g"],
-    }
 
 
 def test_zone_file_uses_absolute_names_and_splits_long_txt() -> None:

@@ -11,7 +11,6 @@ from identities.selectors.readiness import (
     OK,
     TODO,
     UNKNOWN,
-    readiness_for,
     readiness_for_regions,
 )
 from tests.factories import (
@@ -50,6 +49,10 @@ def _good_domain(region, name="example.com"):
         regional_identity=ri, purpose="dmarc", name=f"_dmarc.{name}", rtype="TXT", verdict="ok"
     )
     return ri
+
+
+def readiness_for(region):
+    return readiness_for_regions([region])[region.pk]
 
 
 def test_a_well_set_up_region_is_ready(region):
