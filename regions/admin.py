@@ -6,6 +6,14 @@ from regions.models import AwsAccount, Event, ProductionAccessRequest, Region, S
 @admin.register(AwsAccount)
 class AwsAccountAdmin(admin.ModelAdmin):
     list_display = ["label", "account_id", "profile_name", "role_arn", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["label", "account_id", "is_active"]}),
+        ("Credentials", {"fields": ["profile_name", "role_arn", "external_id"]}),
+        (
+            "Route 53 (optional: when DNS lives under other credentials)",
+            {"fields": ["dns_profile_name", "dns_role_arn"]},
+        ),
+    ]
     search_fields = ["label", "account_id"]
 
 

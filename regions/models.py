@@ -24,6 +24,14 @@ class AwsAccount(models.Model):
     )
     role_arn = models.CharField(max_length=2048, blank=True, help_text="Role to assume (optional).")
     external_id = models.CharField(max_length=1224, blank=True)
+    # Route 53 may live elsewhere (a DNS account, a narrower role): these, when set, are used
+    # for "Publish to Route 53" instead of the profile / role above (same external id).
+    dns_profile_name = models.CharField(
+        max_length=128, blank=True, help_text="Named profile for Route 53 (optional)."
+    )
+    dns_role_arn = models.CharField(
+        max_length=2048, blank=True, help_text="Role to assume for Route 53 (optional)."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

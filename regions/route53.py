@@ -46,7 +46,7 @@ class _Boto:
             read_timeout=30,
             user_agent_extra="sesops",
         )
-        self.client = session_for(_dns_credentials(account)).client("route53", config=config)
+        self.client = session_for(_DnsCredentials(account)).client("route53", config=config)
         install_hooks(self.client, self)
 
     def before_send(self, **_: object) -> None:
@@ -59,18 +59,14 @@ class _Boto:
 
 
 class _DnsCredentials:
-    """The account as seen for DNS: its DNS profile/role when set, else its own."""
+    """The account as seen for Route 53: its DNS profile / role when set, else its own."""
 
     def __init__(self, account) -> None:
         self.pk = account.pk
         self.account_id = account.account_id
-        self.profile_name = getattr(account, "dns_profile_name", "") or account.profile_name
-        self.role_arn = getattr(account, "dns_role_arn", "") or account.role_arn
+        self.profile_name = account.dns_profile_name or account.profile_name
+        self.role_arn = account.dns_role_arn or account.role_arn
         self.external_id = account.external_id
-
-
-def _dns_credentials(account) -> _DnsCredentials:
-    return _DnsCredentials(account)
 
 
 def clear_client_cache() -> None:
@@ -80,7 +76,7 @@ def clear_client_cache() -> None:
 
 def route53_for(account) -> Route53Client:
     """The Route 53 client of one account (a cheap view over a shared boto3 client)."""
-    creds = _dns_credentials(account)
+    creds = _DnsCredentials(account)
     key = (account.pk, creds.profile_name, creds.role_arn, creds.external_id)
     with _cache_lock:
         boto = _cache.get(key)
