@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -63,6 +64,45 @@ LIST_PAGE_SIZE = 1000
 BATCH_SIZE = 100
 
 
+class SesApi(Protocol):
+    """What the app asks of SES in one account-region: SesClient is the real one; tests put
+    one scripted fake behind it (tests/fake_ses.py) through `client_for`."""
+
+    region_code: str
+
+    @property
+    def calls(self) -> int: ...  # HTTP attempts made (retries included)
+    @property
+    def throttled(self) -> int: ...
+    def get_account(self) -> AccountState: ...
+    def put_account_details(
+        self,
+        *,
+        mail_type: str,
+        website_url: str,
+        contact_language: str | None = None,
+        use_case_description: str | None = None,
+        additional_contacts: Iterable[str] | None = None,
+        production_access: bool = True,
+    ) -> None: ...
+    def list_identities(self) -> list[IdentitySummary]: ...
+    def get_verification_attributes(
+        self, names: Iterable[str]
+    ) -> dict[str, VerificationAttributes]: ...
+    def get_dkim_attributes(self, names: Iterable[str]) -> dict[str, DkimAttributes]: ...
+    def get_mail_from_attributes(self, names: Iterable[str]) -> dict[str, MailFromAttributes]: ...
+    def get_identity(self, name: str) -> IdentityDetails: ...
+    def create_identity(
+        self,
+        name: str,
+        *,
+        dkim_origin: str | None = None,
+        byodkim_selector: str | None = None,
+        byodkim_private_key: str | None = None,
+    ) -> IdentityDetails: ...
+    def verify_email(self, address: str) -> None: ...
+
+
 _cache: dict[tuple, Boto] = {}
 _cache_lock = threading.Lock()
 
@@ -73,7 +113,7 @@ def clear_client_cache() -> None:
         _cache.clear()
 
 
-def client_for(account, region_code: str) -> SesClient:
+def client_for(account, region_code: str) -> SesApi:
     """The SES client of one account-region. The boto3 clients underneath are built once and
     shared by every thread; each SesClient returned is a cheap view with its own counters."""
     # Credentials settings are part of the key: editing the account builds new clients.

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.factories import user_with_role
+from tests.fake_ses import FakeSes
 
 # SES backends (emulator and moto) for the sync tests: fixtures `backend`, `emulator_backend`;
 # a loopback DNS zone server: fixtures `zones`, `dns_server`, `config`.
@@ -58,3 +59,23 @@ def _plain_http_test_client(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def fake_ses(monkeypatch) -> FakeSes:
+    """The one scripted fake SES (tests/fake_ses.py) behind regions.ses.client_for."""
+    from regions import ses
+
+    fake = FakeSes()
+    monkeypatch.setattr(ses, "client_for", fake.client_for)
+    return fake
+
+
+@pytest.fixture
+def no_ses(fake_ses):
+    """For requests that must be refused before SES: fails the test if anything reached it
+    (even a call whose error the code under test swallowed)."""
+    yield fake_ses
+    assert fake_ses.calls == [], (
+        f"SES was called although the request was refused: {fake_ses.calls}"
+    )

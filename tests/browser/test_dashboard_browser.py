@@ -18,32 +18,11 @@ from identities.actions import resend_cooldown_key
 from identities.blockers.flags import refresh_blocking
 from identities.models import Identity, RegionalIdentity
 from identities.views import grid as views
-from regions import ses
-from regions.ses_types import IdentityDetails
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.seed import seed_dashboard
 from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class FakeSes:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def client_for(self, account, region_code: str) -> FakeSes:
-        self.region = region_code
-        return self
-
-    def verify_email(self, address: str) -> None:
-        self.sent.append((self.region, address))
-
-
-@pytest.fixture
-def fake_ses(monkeypatch):
-    fake = FakeSes()
-    monkeypatch.setattr(ses, "client_for", fake.client_for)
-    return fake
 
 
 @pytest.fixture
@@ -131,12 +110,12 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
     page.click(".action-bar button:has-text('Resend verification')")
     outcome = page.wait_for_selector("#action-result .flash-success")
     assert "Verification email sent from us-east-1" in outcome.inner_text()
-    assert fake_ses.sent == [("us-east-1", "alerts@ops.example.net")]
+    assert fake_ses.ops("verify_email") == [("us-east-1", "alerts@ops.example.net")]
     assert page.url == f"{base}/identities/{alerts.pk}/"
     page.click(".action-bar button:has-text('Resend verification')")
     page.wait_for_selector("#action-result .flash-warning")
     assert "to protect the mailbox" in page.inner_text("#action-result")
-    assert len(fake_ses.sent) == 1
+    assert len(fake_ses.ops("verify_email")) == 1
     page.screenshot(path=str(SCREENSHOTS / "identity-resent.png"))
 
     # The history shows the action after a reload.
@@ -161,33 +140,10 @@ def test_operator_runs_a_send_check_from_the_dashboard(
     assert "someone@example.com" in error.inner_text()
 
 
-class FakeCreate:
-    def __init__(self) -> None:
-        self.created: list[tuple[str, str, dict]] = []
-
-    def client_for(self, account, region_code: str) -> FakeCreate:
-        self.region = region_code
-        return self
-
-    def create_identity(self, name: str, **kwargs) -> IdentityDetails:
-        self.created.append((self.region, name, kwargs))
-        return IdentityDetails(
-            name=name,
-            kind="DOMAIN",
-            verified_for_sending=False,
-            dkim_signing_enabled=True,
-            dkim_status="PENDING",
-            dkim_tokens=("n3wtok1", "n3wtok2", "n3wtok3"),
-            dkim_origin="AWS_SES",
-            dkim_signing_zone="dkim.amazonses.com",
-        )
-
-
 def test_operator_adds_a_domain_to_another_region_and_sees_its_records(
-    live_server, browser_page, browser_settings, seeded, monkeypatch
+    live_server, browser_page, browser_settings, seeded, fake_ses
 ):
-    fake = FakeCreate()
-    monkeypatch.setattr(ses, "client_for", fake.client_for)
+    fake_ses.dkim_tokens = lambda region, name: ("n3wtok1", "n3wtok2", "n3wtok3")
     page, base = browser_page, live_server.url
     _log_in(page, base)
     shop = seeded["shop"]
@@ -196,7 +152,7 @@ def test_operator_adds_a_domain_to_another_region_and_sees_its_records(
     page.check("#add-to-regions input[value='easy']")
     page.click("#add-to-regions button[type=submit]")
     page.wait_for_selector("#action-result .flash-success")
-    assert fake.created == [("ap-southeast-2", "shop.example.org", {})]
+    assert fake_ses.ops("create_identity") == [("ap-southeast-2", "shop.example.org", {})]
     result = page.inner_text("#action-result")
     assert "n3wtok1._domainkey.shop.example.org" in result
     assert "n3wtok1.dkim.amazonses.com" in result
@@ -231,4 +187,4 @@ def test_a_refused_htmx_request_is_explained_in_place(
     )
     error = page.wait_for_selector("#htmx-error:not([hidden])")
     assert "Not allowed" in error.inner_text()
-    assert fake_ses.sent == []
+    assert fake_ses.ops("verify_email") == []

@@ -1,5 +1,5 @@
-"""Shared world for the identities tests: a fake SES at the chokepoint, a fake sync queue,
-and one account with an address and a domain in some of its regions (`world`)."""
+"""Shared world for the identities tests: a fake sync queue, and one account with an address
+and a domain in some of its regions (`world`). The fake SES is tests/fake_ses.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from django.core.cache import cache
 from identities import tasks
 from identities.actions import resend_cooldown_key
 from identities.models import Identity
-from regions import ses
-from regions.ses_types import IdentityDetails
+from regions.ses_types import IdentitySummary
 from tests.factories import (
     AwsAccountFactory,
     IdentityFactory,
@@ -19,48 +18,12 @@ from tests.factories import (
 )
 
 
-class FakeSes:
-    """Records every call; raises `error` when set."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-        self.error: Exception | None = None
-
-    def client(self, account, region_code: str) -> FakeSes.Client:
-        return FakeSes.Client(self, region_code)
-
-    class Client:
-        def __init__(self, fake: FakeSes, region: str) -> None:
-            self.fake, self.region = fake, region
-
-        def verify_email(self, address: str) -> None:
-            self.fake.calls.append(("verify_email", self.region, address))
-            if self.fake.error:
-                raise self.fake.error
-
-        def create_identity(self, name: str, **kwargs) -> IdentityDetails:
-            self.fake.calls.append(("create_identity", self.region, name, kwargs))
-            if self.fake.error:
-                raise self.fake.error
-            domain = "@" not in name
-            tokens = tuple(f"{self.region}-{x}" for x in "abc") if domain else ()
-            return IdentityDetails(
-                name=name,
-                kind="DOMAIN" if domain else "EMAIL_ADDRESS",
-                verified_for_sending=False,
-                dkim_signing_enabled=domain,
-                dkim_status="PENDING" if domain else "",
-                dkim_tokens=tokens,
-                dkim_origin=kwargs.get("dkim_origin") or ("AWS_SES" if domain else ""),
-                dkim_signing_zone="dkim.amazonses.com" if domain else "",
-            )
-
-
 @pytest.fixture
-def fake_ses(monkeypatch):
-    fake = FakeSes()
-    monkeypatch.setattr(ses, "client_for", fake.client)
-    return fake
+def ses_one_address(fake_ses):
+    """SES with one verified address and no GetAccount (the sync's smallest world)."""
+    fake_ses.account = None
+    fake_ses.identities = [IdentitySummary("ops@example.com", "EMAIL_ADDRESS", True, "SUCCESS")]
+    return fake_ses
 
 
 class FakeQueue:

@@ -10,7 +10,6 @@ from identities import tasks
 from regions.models import AwsAccount, Region, SyncRun
 from regions.services import DEFAULT_ACCOUNT_LABEL
 from tests.factories import AwsAccountFactory, RegionFactory
-from tests.identities.sync.test_claim import FakeSes
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +52,7 @@ def test_sync_all_regions_on_an_empty_install_syncs_the_default_account(publishe
     assert all(kwargs == {"trigger": "beat"} for _, kwargs in published)
 
 
-def test_sync_region_task_syncs_the_region_under_the_task_id(monkeypatch):
-    monkeypatch.setattr("regions.ses.client_for", lambda account, code: FakeSes())
+def test_sync_region_task_syncs_the_region_under_the_task_id(ses_one_address):
     region = RegionFactory()
 
     tasks.sync_region_task.push_request(id="celery-task-7")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from regions import ses
 from regions.access import AccessDetails, production_access_submit
 from regions.models import Event, ProductionAccessRequest
-from regions.ses_types import AccountState, SesError
+from regions.ses_types import SesError
 from tests.factories import AwsAccountFactory, RegionFactory
+from tests.fake_ses import CONFLICT_TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -19,49 +19,11 @@ DETAILS = AccessDetails(
     use_case_description="Receipts.",
     additional_contacts=["ops@example.com"],
 )
-CONFLICT_TEXT = "A review of your production access request is already in progress."
 
 
-class FakeSes:
-    """One region of SES's account API: a review starts on the first request, Conflict after."""
-
-    def __init__(self, code: str, *, fail: SesError | None = None) -> None:
-        self.code = code
-        self.fail = fail
-        self.review = ""
-        self.case_id = ""
-        self.puts: list[dict] = []
-
-    def put_account_details(self, **kwargs):
-        self.puts.append(kwargs)
-        if self.fail:
-            raise self.fail
-        if self.review == "PENDING":
-            raise SesError("ConflictException", CONFLICT_TEXT, permanent=True, http_status=409)
-        self.review, self.case_id = "PENDING", f"case-{self.code}"
-
-    def get_account(self) -> AccountState:
-        return AccountState(
-            production_access_enabled=False,
-            sending_enabled=True,
-            enforcement_status="HEALTHY",
-            max_24_hour_send=200.0,
-            max_send_rate=1.0,
-            sent_last_24_hours=0.0,
-            review_status=self.review,
-            review_case_id=self.case_id,
-        )
-
-
-@pytest.fixture
-def fakes(monkeypatch):
-    clients: dict[str, FakeSes] = {}
-
-    def client_for(account, code):
-        return clients.setdefault(code, FakeSes(code))
-
-    monkeypatch.setattr(ses, "client_for", client_for)
-    return clients
+def puts(fake, code: str) -> list[dict]:
+    """What PutAccountDetails received in one region."""
+    return [kwargs for region, kwargs in fake.ops("put_account_details") if region == code]
 
 
 @pytest.fixture
@@ -74,13 +36,13 @@ def sandbox_regions():
 
 
 def test_it_submits_to_each_region_and_stores_request_submitter_and_answer(
-    fakes, sandbox_regions, admin_user
+    fake_ses, sandbox_regions, admin_user
 ):
     answers = production_access_submit(regions=sandbox_regions, details=DETAILS, user=admin_user)
 
     assert [a.outcome for a in answers] == ["submitted", "submitted"]
     for code in ("eu-west-1", "us-east-1"):
-        (put,) = fakes[code].puts
+        (put,) = puts(fake_ses, code)
         assert put == {
             "mail_type": "TRANSACTIONAL",
             "website_url": "https://www.example.com",
@@ -104,7 +66,7 @@ def test_it_submits_to_each_region_and_stores_request_submitter_and_answer(
         assert region.review_case_id == f"case-{region.code}"
 
 
-def test_it_writes_an_audit_event_per_region(fakes, sandbox_regions, admin_user):
+def test_it_writes_an_audit_event_per_region(fake_ses, sandbox_regions, admin_user):
     production_access_submit(regions=sandbox_regions, details=DETAILS, user=admin_user)
     events = Event.objects.filter(subject="production_access").order_by("region__code")
     assert [(e.region.code, e.actor, e.kind, e.result) for e in events] == [
@@ -115,7 +77,7 @@ def test_it_writes_an_audit_event_per_region(fakes, sandbox_regions, admin_user)
 
 
 def test_a_conflict_is_stored_once_with_ses_message_and_no_second_submitted_row(
-    fakes, sandbox_regions, admin_user
+    fake_ses, sandbox_regions, admin_user
 ):
     region = sandbox_regions[0]
     production_access_submit(regions=[region], details=DETAILS, user=admin_user)
@@ -130,16 +92,13 @@ def test_a_conflict_is_stored_once_with_ses_message_and_no_second_submitted_row(
     assert conflict_event.message == CONFLICT_TEXT
 
 
-def test_an_error_in_one_region_does_not_stop_the_others(fakes, sandbox_regions, admin_user):
-    fakes["eu-west-1"] = FakeSes(
-        "eu-west-1",
-        fail=SesError(
-            "AccessDeniedException",
-            "not allowed",
-            permanent=True,
-            http_status=403,
-            operation="PutAccountDetails",
-        ),
+def test_an_error_in_one_region_does_not_stop_the_others(fake_ses, sandbox_regions, admin_user):
+    fake_ses.errors["put_account_details", "eu-west-1"] = SesError(
+        "AccessDeniedException",
+        "not allowed",
+        permanent=True,
+        http_status=403,
+        operation="PutAccountDetails",
     )
     answers = production_access_submit(regions=sandbox_regions, details=DETAILS, user=admin_user)
     assert [a.outcome for a in answers] == ["error", "submitted"]
@@ -148,10 +107,10 @@ def test_an_error_in_one_region_does_not_stop_the_others(fakes, sandbox_regions,
     assert sandbox_regions[0].review_status == ""  # nothing started there
 
 
-def test_empty_optional_fields_are_not_sent(fakes, sandbox_regions, admin_user):
+def test_empty_optional_fields_are_not_sent(fake_ses, sandbox_regions, admin_user):
     details = AccessDetails(mail_type="MARKETING", website_url="https://example.org")
     production_access_submit(regions=sandbox_regions[:1], details=details, user=admin_user)
-    (put,) = fakes["eu-west-1"].puts
+    (put,) = puts(fake_ses, "eu-west-1")
     assert put["use_case_description"] is None
     assert put["additional_contacts"] is None
     assert put["production_access"] is True

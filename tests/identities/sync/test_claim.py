@@ -9,60 +9,24 @@ from django.utils import timezone
 
 from identities.sync import apply as sync_apply
 from identities.sync import run as sync
-from regions import ses
 from regions.models import Region, SyncRun
-from regions.ses import IdentitySummary, SesError
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
 
-class FakeSes:
-    """The SES boundary, faked: one verified address, no GetAccount."""
-
-    region_code = "us-east-1"
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self.throttled = 0
-
-    def get_account(self):
-        self.calls += 1
-        raise SesError("NotFoundException", "no GetAccount here", permanent=True)
-
-    def list_identities(self):
-        self.calls += 1
-        return [IdentitySummary("ops@example.com", "EMAIL_ADDRESS", True, "SUCCESS")]
-
-    def get_mail_from_attributes(self, names):
-        self.calls += 1
-        return {}
-
-
-@pytest.fixture
-def fake_ses(monkeypatch):
-    clients: list[FakeSes] = []
-
-    def client_for(account, code):
-        clients.append(FakeSes())
-        return clients[-1]
-
-    monkeypatch.setattr(ses, "client_for", client_for)
-    return clients
-
-
-def test_it_refuses_a_region_whose_lock_is_held(fake_ses):
+def test_it_refuses_a_region_whose_lock_is_held(ses_one_address):
     region = RegionFactory(sync_lock_until=timezone.now() + timedelta(minutes=5))
 
     run = sync.sync_region(region, trigger="test")
 
     assert run.status == SyncRun.Status.SKIPPED
     assert "another sync" in run.error
-    assert fake_ses == []  # SES was never called
+    assert ses_one_address.calls == []  # SES was never called
     assert SyncRun.objects.filter(region=region).count() == 1
 
 
-def test_it_takes_over_an_expired_lock(fake_ses):
+def test_it_takes_over_an_expired_lock(ses_one_address):
     region = RegionFactory(sync_lock_until=timezone.now() - timedelta(seconds=1))
 
     run = sync.sync_region(region, trigger="test")
@@ -73,7 +37,7 @@ def test_it_takes_over_an_expired_lock(fake_ses):
     assert region.sync_lock_until is None
 
 
-def test_claim_is_a_conditional_update_only_one_caller_wins(fake_ses):
+def test_claim_is_a_conditional_update_only_one_caller_wins(ses_one_address):
     region = RegionFactory()
 
     first = sync.claim(region)
@@ -85,7 +49,7 @@ def test_claim_is_a_conditional_update_only_one_caller_wins(fake_ses):
     assert sync.claim(region) is not None
 
 
-def test_a_redelivered_task_does_nothing(fake_ses):
+def test_a_redelivered_task_does_nothing(ses_one_address):
     region = RegionFactory()
     first = sync.sync_region(region, trigger="beat", task_id="task-1")
 
@@ -94,10 +58,10 @@ def test_a_redelivered_task_does_nothing(fake_ses):
     assert first.status == SyncRun.Status.PARTIAL
     assert again.status == SyncRun.Status.SKIPPED
     assert "already run" in again.error
-    assert len(fake_ses) == 1
+    assert len(ses_one_address.ops("list_identities")) == 1  # only the first run read SES
 
 
-def test_a_crash_fails_the_run_and_frees_the_lock(fake_ses, monkeypatch):
+def test_a_crash_fails_the_run_and_frees_the_lock(ses_one_address, monkeypatch):
     region = RegionFactory()
 
     def explode(*args, **kwargs):
@@ -115,7 +79,7 @@ def test_a_crash_fails_the_run_and_frees_the_lock(fake_ses, monkeypatch):
     assert "database went away" in region.last_sync_error
 
 
-def test_release_leaves_someone_elses_claim_alone(fake_ses):
+def test_release_leaves_someone_elses_claim_alone(ses_one_address):
     region = RegionFactory()
     mine = sync.claim(region, now=timezone.now() - timedelta(hours=2))  # long expired
     theirs = sync.claim(region)
@@ -125,7 +89,7 @@ def test_release_leaves_someone_elses_claim_alone(fake_ses):
     assert Region.objects.get(pk=region.pk).sync_lock_until == theirs
 
 
-def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next_sync(fake_ses):
+def test_a_run_left_running_by_a_dead_worker_is_closed_by_the_next_sync(ses_one_address):
     region = RegionFactory(sync_lock_until=timezone.now() - timedelta(seconds=1))
     dead = SyncRun.objects.create(region=region, status=SyncRun.Status.RUNNING, task_id="t0")
 

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from regions import ses
 from regions.models import Event, ProductionAccessRequest, Region
 from tests.factories import (
     AwsAccountFactory,
@@ -50,18 +49,6 @@ def regions():
         review_case_id="1234567890",
     )
     return sandbox, prod
-
-
-class NoSes:
-    """Fails the test if anything reaches SES."""
-
-    def __getattr__(self, name):
-        raise AssertionError(f"SES was called ({name}) although the request was refused")
-
-
-@pytest.fixture
-def no_ses(monkeypatch):
-    monkeypatch.setattr(ses, "client_for", lambda account, code: NoSes())
 
 
 def test_anonymous_users_are_sent_to_login(client, regions):
@@ -240,43 +227,24 @@ def test_an_invalid_form_is_shown_again_with_errors_and_nothing_is_sent(
     assert ProductionAccessRequest.objects.count() == 0
 
 
-def test_a_valid_submission_shows_ses_answer_per_region(admin_client_role, regions, monkeypatch):
+def test_a_valid_submission_shows_ses_answer_per_region(admin_client_role, regions, fake_ses):
     sandbox, _ = regions
     other = RegionFactory(
         account=sandbox.account, code="ap-south-1", production_access_enabled=False
     )
-    calls = []
-
-    class Fake:
-        def __init__(self, code):
-            self.code = code
-
-        def put_account_details(self, **kwargs):
-            calls.append((self.code, kwargs))
-
-        def get_account(self):
-            return ses.AccountState(
-                production_access_enabled=False,
-                sending_enabled=True,
-                enforcement_status="HEALTHY",
-                max_24_hour_send=200.0,
-                max_send_rate=1.0,
-                sent_last_24_hours=0.0,
-                review_status="PENDING",
-                review_case_id=f"c-{self.code}",
-            )
-
-    monkeypatch.setattr(ses, "client_for", lambda account, code: Fake(code))
     url = reverse("production_access_submit", args=[sandbox.pk])
     response = admin_client_role.post(
         url, {**VALID, "regions": [sandbox.pk, other.pk]}, follow=True
     )
     assert response.status_code == 200
-    assert sorted(code for code, _ in calls) == ["ap-south-1", "eu-west-1"]
+    assert sorted(code for code, _ in fake_ses.ops("put_account_details")) == [
+        "ap-south-1",
+        "eu-west-1",
+    ]
     html = response.content.decode()
     assert "Production access requested in ap-south-1, eu-west-1." in html
     assert 'data-region="eu-west-1" data-outcome="submitted"' in html
-    assert "c-ap-south-1" in html
+    assert "case-ap-south-1" in html
     assert ProductionAccessRequest.objects.filter(outcome="submitted").count() == 2
 
 
