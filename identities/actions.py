@@ -24,6 +24,7 @@ from identities.blockers.flags import refresh_blocking
 from identities.blockers.types import is_verified_row
 from identities.dns.expected import ExpectedRecord
 from identities.dns.names import DnsInputError
+from identities.dns.publish import PublishError, publish_apply
 from identities.dns.service import probe_domain
 from identities.models import DKIM_FIELDS, Identity, RegionalIdentity, Status
 from identities.selectors.detail import deed_origin, records_for
@@ -319,3 +320,21 @@ def sync_now(*, identity: Identity, user: Any) -> ActionOutcome:
         "result once the worker has read SES.",
         items,
     )
+
+
+@dataclass(frozen=True)
+class PublishOutcome(ActionOutcome):
+    publish_id: int | None = None  # the DnsPublish to follow, when a change was sent
+
+
+def publish_records(*, identity: Identity, keys: Sequence[str], user: Any) -> PublishOutcome:
+    """Send the ticked items of the publish preview to Route 53 as one change
+    (identities/dns/publish.py); the follow-up runs in the worker. Audited there."""
+    try:
+        publish = publish_apply(identity=identity, keys=keys, actor=user)
+    except PublishError as exc:
+        return PublishOutcome("error", f"Nothing was changed: {exc}")
+    if publish is None:
+        return PublishOutcome("success", "Nothing to change: every ticked record is already right.")
+    text = f"Route 53 change {publish.change_id} sent to zone {publish.zone_name}."
+    return PublishOutcome("success", text, publish_id=publish.pk)

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import KombuError, OperationalError
 
 from identities.dns.expected import expected_records
 from identities.dns.names import DnsInputError
@@ -41,6 +42,7 @@ from regions.route53 import Route53Error, route53_for
 
 log = logging.getLogger(__name__)
 INSYNC_DEADLINE = timedelta(minutes=10)  # Route 53 says "usually within 60 seconds"
+STALE_AFTER = timedelta(seconds=30)  # no worker progress by then: the page takes a step
 
 
 class PublishError(Exception):
@@ -188,7 +190,18 @@ def _apply_event(actor, account, identity, before: str, after: str, result: str,
 def _queue_follow(publish_id: int) -> None:
     from identities import tasks  # the task module imports this one
 
-    tasks.follow_publish_task.delay(publish_id)
+    try:
+        tasks.follow_publish_task.delay(publish_id)
+    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
+        # The change is sent and stored; the progress page follows it itself (follow_stale).
+        log.warning("cannot queue the follow-up of DNS publish %s: %s", publish_id, exc)
+
+
+def follow_stale(publish: DnsPublish) -> DnsPublish:
+    """One follow step now if the worker has not finished a change after STALE_AFTER."""
+    if publish.finished or timezone.now() - publish.submitted_at < STALE_AFTER:
+        return publish
+    return follow_publish(publish_id=publish.pk)
 
 
 def follow_publish(*, publish_id: int) -> DnsPublish:

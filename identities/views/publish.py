@@ -12,13 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from identities.dns.publish import PublishError, publish_apply, publish_preview
+from identities import actions
+from identities.dns.publish import follow_stale, publish_preview
 from identities.models import DnsPublish, Identity
 from identities.views.htmx import partial_request
 from regions.roles import OPERATOR, require_role
 
 log = logging.getLogger(__name__)
 STOP_POLLING = 286  # htmx: stop the `every` trigger
+_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
 
 
 def _domain(pk: int) -> Identity:
@@ -31,15 +33,12 @@ def dns_publish(request: HttpRequest, pk: int) -> HttpResponse:
     identity = _domain(pk)
     if request.method == "POST":
         keys = [k for k in request.POST.getlist("item") if k][:200]
-        try:
-            publish = publish_apply(identity=identity, keys=keys, actor=request.user)
-        except PublishError as exc:
-            messages.error(request, f"Nothing was changed: {exc}")
-            return redirect("dns_publish", pk=identity.pk)
-        if publish is None:
-            messages.success(request, "Nothing to change: every ticked record is already right.")
-            return redirect("identity_detail", pk=identity.pk)
-        return redirect("dns_publish_result", pk=identity.pk, publish_pk=publish.pk)
+        outcome = actions.publish_records(identity=identity, keys=keys, user=request.user)
+        if outcome.publish_id is not None:
+            return redirect("dns_publish_result", pk=identity.pk, publish_pk=outcome.publish_id)
+        messages.add_message(request, _LEVELS[outcome.level], outcome.message)
+        target = "dns_publish" if outcome.level == "error" else "identity_detail"
+        return redirect(target, pk=identity.pk)
     return render(
         request,
         "identities/publish.html",
@@ -54,6 +53,9 @@ def dns_publish_result(request: HttpRequest, pk: int, publish_pk: int) -> HttpRe
     publish = get_object_or_404(
         DnsPublish.objects.select_related("identity", "account"), pk=publish_pk, identity_id=pk
     )
+    # The worker follows the change; if it has not for a while (no worker, a lost task), the
+    # page's own poll takes one step so the user is never left waiting forever.
+    publish = follow_stale(publish)
     context = {"publish": publish}
     if partial_request(request):
         response = render(request, "identities/publish_result.html#status", context)

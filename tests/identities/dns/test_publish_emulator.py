@@ -201,3 +201,32 @@ def test_the_follow_task_comes_back_while_pending_then_queues_syncs(
     assert DnsPublish.objects.get().insync_at is not None
     assert tasks.follow_publish_task.run(publish.pk) == "done"  # a duplicate does nothing
     assert len(synced) == 2 and len(later) == 1
+
+
+def test_with_the_task_queue_down_the_progress_page_follows_the_change_itself(
+    world: RunningEmulator, operator, client, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import timedelta
+
+    from kombu.exceptions import OperationalError
+
+    from identities import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.follow_publish_task, "delay", broker_down)
+    identity = _regional("eu-west-1").identity
+    keys = [i.key for i in publish_preview(identity=identity).items if i.ticked]
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/identities/{identity.pk}/dns/publish/", {"item": keys})
+    publish = DnsPublish.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{publish.pk}/")
+    url = response["Location"]
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200  # recent: the worker's job
+    DnsPublish.objects.filter(pk=publish.pk).update(
+        submitted_at=publish.submitted_at - timedelta(seconds=31)
+    )
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done.status_code == 286 and b"6 of 6 required records right" in done.content

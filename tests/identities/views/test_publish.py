@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from identities import actions
 from identities.dns.publish import PublishError
 from identities.models import DnsPublish, Identity
-from identities.views import publish as views
 from tests.factories import IdentityFactory
 
 
@@ -54,7 +54,7 @@ def test_a_refused_apply_says_why_and_returns_to_the_preview(
     def refuse(**kwargs):
         raise PublishError("The records changed since the preview")
 
-    monkeypatch.setattr(views, "publish_apply", refuse)
+    monkeypatch.setattr(actions, "publish_apply", refuse)
     response = operator_client.post(
         f"/identities/{domain.pk}/dns/publish/", {"item": ["k1", "k2"]}, follow=False
     )
@@ -68,7 +68,7 @@ def test_nothing_to_change_goes_back_to_the_identity(operator_client, domain, mo
     def nothing(**kwargs):
         seen.update(kwargs)
 
-    monkeypatch.setattr(views, "publish_apply", nothing)
+    monkeypatch.setattr(actions, "publish_apply", nothing)
     response = operator_client.post(f"/identities/{domain.pk}/dns/publish/", {})
     assert response["Location"] == f"/identities/{domain.pk}/"
     assert seen["keys"] == []
