@@ -281,11 +281,12 @@ def check_dns(*, identity: Identity, user: Any) -> ActionOutcome:
     else:
         verdicts = [v for vs in outcome.verdicts.values() for v in vs]
         bad = sum(v.verdict != "ok" for v in verdicts)
-        level = "success" if outcome.run.status != "failed" else "error"
+        # Records to fix are news to act on, not a success.
+        level = "error" if outcome.run.status == "failed" else "warning" if bad else "success"
         text = f"Checked {len(verdicts)} records with {outcome.run.calls} DNS queries: " + (
-            f"{bad} need attention." if bad else "all as SES expects."
+            f"{bad} need{'s' if bad == 1 else ''} attention." if bad else "all as SES expects."
         )
-    _audit(user, identity, None, "check_dns", level == "success", text)
+    _audit(user, identity, None, "check_dns", level != "error", text)
     return ActionOutcome(level, text)
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
         name="add_to_regions",
     ),
     path("identities/<int:pk>/sync/", actions.sync_now, name="sync_now"),
+    path("identities/<int:pk>/sync/follow/", actions.sync_follow, name="sync_follow"),
     # DNS records: check now, zone file
     path("identities/<int:pk>/dns/check/", dns.dns_check_now, name="dns_check_now"),
     path("identities/<int:pk>/dns/zone-file/", dns.dns_zone_file, name="dns_zone_file"),

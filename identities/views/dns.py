@@ -8,12 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from identities import actions
-from identities.dns.selectors import dns_sections, zone_file_download
+from identities.dns.selectors import zone_file_download
 from identities.models import Identity
 from identities.views.htmx import HtmxHttpRequest, partial_request
+from identities.views.identity import detail_context
 from regions.roles import OPERATOR, VIEWER, require_role
-
-_PARTIAL = "identities/_dns_records.html"
 
 
 def _domain(pk: int) -> Identity:
@@ -30,12 +29,9 @@ def dns_check_now(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     outcome = actions.check_dns(identity=identity, user=request.user)
     level, text = outcome.level, outcome.message
     if partial_request(request):
-        context = {
-            "identity": identity,
-            "dns_sections": dns_sections(identity),
-            "dns_flash": {"level": level, "message": text},
-        }
-        return render(request, _PARTIAL, context)
+        # The records, and out of band what the probe changed: the state, the history.
+        context = {**detail_context(identity), "dns_flash": {"level": level, "message": text}}
+        return render(request, "identities/detail.html#dns_check_response", context)
     getattr(messages, level)(request, text)
     return redirect("identity_detail", pk=identity.pk)
 
