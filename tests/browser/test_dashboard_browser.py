@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from identities.actions import resend_cooldown_key
 from identities.blockers.flags import refresh_blocking
@@ -82,9 +83,8 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
         changed_at=timezone.now(),
     )
     refresh_blocking(rows.values_list("pk", flat=True))  # as the sync does after its writes
-    page.wait_for_function(
-        f"!document.querySelector('#row-{billing.pk} td.cell-blocked')", timeout=10000
-    )
+    # expect() polls from Python: the CSP forbids the page-side eval of wait_for_function.
+    expect(page.locator(f"#row-{billing.pk} td.cell-blocked")).to_have_count(0, timeout=10000)
     assert "Sending" in page.inner_text(f"#row-{billing.pk}")
     assert page.locator(f"#row-{alerts.pk} details[open]").count() == 1
     assert "Verification failed" in popover.inner_text()  # still loaded, not fetched again
@@ -92,7 +92,7 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
 
     # Filter to blocked identities: swapped in place, the URL follows.
     page.check("#f-blocking")
-    page.wait_for_function("document.querySelectorAll('#grid-body tr').length === 3")
+    expect(page.locator("#grid-body tr")).to_have_count(3)
     assert "blocking=1" in page.url
     names = page.locator("#grid-body .identity-name").all_inner_texts()
     assert names == ["alerts@ops.example.net", "news.example.io", "shop.example.org"]
@@ -157,9 +157,8 @@ def test_operator_adds_a_domain_to_another_region_and_sees_its_records(
     assert "n3wtok1._domainkey.shop.example.org" in result
     assert "n3wtok1.dkim.amazonses.com" in result
     # The regions table was swapped in place: the new region is there, pending.
-    page.wait_for_function(
-        "!document.querySelector('#identity-regions').innerText.includes("
-        "'Not an identity in ap-southeast-2')"
+    expect(page.locator("#identity-regions")).not_to_contain_text(
+        "Not an identity in ap-southeast-2"
     )
     assert page.url == f"{base}/identities/{shop.pk}/"
     assert "ap-southeast-2" not in page.inner_text("#add-to-regions")  # form refreshed too

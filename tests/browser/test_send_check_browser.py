@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from playwright.sync_api import expect
 
 from regions.models import Event
 from tests.browser.conftest import SCREENSHOTS
@@ -98,7 +99,7 @@ def test_the_activity_feed_filters_in_place_and_keeps_them_in_the_url(
     page.screenshot(path=str(SCREENSHOTS / "activity.png"), full_page=True)
 
     page.select_option("#a-kind", "action")
-    page.wait_for_function("document.querySelectorAll('#activity-results tbody tr').length === 1")
+    expect(page.locator("#activity-results tbody tr")).to_have_count(1)
     assert "resend_verification" in page.inner_text("#activity-results")
     assert "kind=action" in page.url
 
