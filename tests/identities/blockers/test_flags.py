@@ -64,29 +64,42 @@ def test_the_flag_is_the_engines_verdict_for_every_state_in_a_healthy_region():
     # A verified domain, so addresses under it are verified through it ("via.example").
     via = IdentityFactory(account=region.account, name="via.example")
     RegionalIdentityFactory(identity=via, region=region)
-    rows = []
+    # Built in memory and written with three bulk INSERTs (one per table): 1,728 rows one
+    # factory call at a time cost seconds of round trips.
+    identities, rows, checks = [], [], []
     combos = itertools.product(VERIFICATION, SENDING, DKIM, MAIL_FROM, DNS, PRESENT)
     for n, (verif, sending, dkim, mail_from, dns, present) in enumerate(combos):
         for name in (f"d{n}.example", f"a{n}@example.net", f"b{n}@via.example"):
-            identity = IdentityFactory(account=region.account, name=name)
-            ri = RegionalIdentityFactory(
-                identity=identity,
-                region=region,
-                present=present,
-                verification_status=verif[0],
-                verified_for_sending=verif[1],
-                sending_enabled=sending,
-                dkim_status=dkim[0],
-                dkim_signing_enabled=dkim[1],
-                mail_from_domain=mail_from[0].format(d=identity.domain),
-                mail_from_status=mail_from[1],
-                mail_from_behavior=mail_from[2],
+            identity = IdentityFactory.build(account=region.account, name=name)
+            identities.append(identity)
+            rows.append(
+                RegionalIdentityFactory.build(
+                    identity=identity,
+                    region=region,
+                    present=present,
+                    verification_status=verif[0],
+                    verified_for_sending=verif[1],
+                    sending_enabled=sending,
+                    dkim_status=dkim[0],
+                    dkim_signing_enabled=dkim[1],
+                    mail_from_domain=mail_from[0].format(d=identity.domain),
+                    mail_from_status=mail_from[1],
+                    mail_from_behavior=mail_from[2],
+                )
             )
             if dns and not identity.is_email:
-                DnsCheckFactory(
-                    regional_identity=ri, purpose=dns[0], verdict=dns[1], severity=dns[2]
+                checks.append(
+                    DnsCheckFactory.build(
+                        regional_identity=rows[-1], purpose=dns[0], verdict=dns[1], severity=dns[2]
+                    )
                 )
-            rows.append(ri)
+    Identity.objects.bulk_create(identities)
+    for ri in rows:
+        ri.identity = ri.identity  # re-read the saved identity's pk into identity_id
+    RegionalIdentity.objects.bulk_create(rows)
+    for check in checks:
+        check.regional_identity = check.regional_identity
+    DnsCheck.objects.bulk_create(checks)
 
     written = refresh_blocking(ri.pk for ri in rows)
 
