@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,71 +20,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from identities import tasks
+from identities.action_types import ActionOutcome, DkimChoice, Level, RegionOutcome
 from identities.blockers.flags import refresh_blocking
 from identities.blockers.types import is_verified_row
-from identities.dns.expected import ExpectedRecord
 from identities.dns.names import DnsInputError
 from identities.dns.publish import PublishError, publish_apply
 from identities.dns.service import probe_domain
 from identities.models import DKIM_FIELDS, Identity, RegionalIdentity, Status
-from identities.selectors.detail import deed_origin, records_for
+from identities.selectors.detail import records_for
 from regions import events, ses
 from regions.models import Event, Region
 from regions.ses_types import IdentityDetails, SesError
 
 log = logging.getLogger(__name__)
-
-Level = Literal["success", "warning", "error"]
-DkimMode = Literal["easy", "deed", "byodkim"]
-
-
-@dataclass(frozen=True)
-class RegionOutcome:
-    """The outcome in one region."""
-
-    region: str
-    ok: bool
-    message: str
-    records: list[ExpectedRecord] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ActionOutcome:
-    """What an action did: a level and a sentence for people, the per-region details."""
-
-    level: Level
-    message: str
-    items: list[RegionOutcome] = field(default_factory=list)
-    # The identity's set of regions changed (an add): pages redraw their region list.
-    regions_changed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.level != "error"
-
-
-@dataclass(frozen=True)
-class DkimChoice:
-    """How new regions of a domain sign: SES's Easy DKIM, a DEED parent's keys, or BYODKIM."""
-
-    mode: DkimMode = "easy"
-    parent: Region | None = None  # deed: the region whose DKIM records the new ones reuse
-    selector: str = ""  # byodkim
-    private_key: str = ""  # byodkim: base64 body, PEM armour and whitespace removed
-
-    def __post_init__(self) -> None:
-        if self.mode == "deed" and self.parent is None:
-            raise ValueError("DEED needs the parent region whose DKIM records to reuse")
-        if self.mode == "byodkim" and not (self.selector and self.private_key):
-            raise ValueError("BYODKIM needs a selector and a private key")
-
-    def create_options(self) -> dict[str, str]:
-        """CreateEmailIdentity keyword arguments for this choice."""
-        if self.mode == "deed" and self.parent is not None:  # always set: see __post_init__
-            return {"dkim_origin": deed_origin(self.parent.code)}
-        if self.mode == "byodkim":
-            return {"byodkim_selector": self.selector, "byodkim_private_key": self.private_key}
-        return {}
 
 
 def _ses_failure(err: Exception) -> str:

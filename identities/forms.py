@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from identities.actions import DkimChoice
+from identities.action_types import DkimChoice
 from identities.models import Identity, RegionalIdentity
 from identities.sendcheck.rules import InvalidAddress, normalise_address, split_recipients
 from regions.models import AwsAccount, Region

@@ -105,17 +105,25 @@ def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
         region_ids = regions_of_account[acct]
         where = {rid for rid in region_ids if usable(ident_id, rid)}
         for rid in region_ids:
-            cov = result[rid]
-            if rid in where:
-                cov.usable_here += 1
-            if where - {rid}:
-                cov.usable_elsewhere += 1
-                if rid not in where:
-                    cov.missing_count += 1
-                    if len(cov.missing) < MISSING_SHOWN:
-                        reason = state.get((ident_id, rid), "absent")
-                        cov.missing.append(MissingIdentity(name, ident_id, reason))
+            _count(
+                result[rid],
+                where,
+                MissingIdentity(name, ident_id, state.get((ident_id, rid), "absent")),
+            )
     return result
+
+
+def _count(cov: Coverage, where: set[int], missing: MissingIdentity) -> None:
+    """One identity usable in the regions `where`, counted in the region of `cov`."""
+    rid = cov.region_id
+    if rid in where:
+        cov.usable_here += 1
+    if where - {rid}:
+        cov.usable_elsewhere += 1
+        if rid not in where:
+            cov.missing_count += 1
+            if len(cov.missing) < MISSING_SHOWN:
+                cov.missing.append(missing)
 
 
 def _state(

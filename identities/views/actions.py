@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from identities import actions
-from identities.actions import ActionOutcome
+from identities.action_types import ActionOutcome
 from identities.forms import AddToRegionsForm
 from identities.models import Identity
 from identities.selectors.sync_follow import (
