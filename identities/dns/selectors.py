@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -49,11 +50,19 @@ class CheckRow:
     diagnosis: list[str]
 
 
+def shared_diagnoses(diagnoses: list[str]) -> dict[str, int]:
+    """Diagnoses that several records of one region share, with how many: shown once for the
+    region (they name one cause), not under every record."""
+    counts = Counter(d for d in diagnoses if d)
+    return {d: n for d, n in counts.items() if n > 1}
+
+
 @dataclass
 class RegionDnsTable:
     ri: RegionalIdentity
     rows: list[CheckRow] = field(default_factory=list)
     checked_at: datetime | None = None
+    shared: dict[str, int] = field(default_factory=dict)  # diagnosis -> records it explains
     zone_file: str = ""
     to_publish: int = 0
 
@@ -86,7 +95,7 @@ def _server_answer(host: str, data: dict) -> ServerAnswer:
     )
 
 
-def _row(check: DnsCheck) -> CheckRow:
+def _row(check: DnsCheck, *, shown_once: bool = False) -> CheckRow:
     cls, icon, label = _BADGES.get(check.verdict, _BADGES["unknown"])
     if check.severity == DnsCheck.Severity.WARNING and check.verdict != "ok":
         # A recommended record is a warning: amber "!", never the red "✕" of a blocker.
@@ -97,7 +106,7 @@ def _row(check: DnsCheck) -> CheckRow:
         _PURPOSE_LABEL.get(check.purpose, check.purpose),
         (cls, icon, label),
         answers,
-        [line for line in check.diagnosis.splitlines() if line],
+        [] if shown_once else [line for line in check.diagnosis.splitlines() if line],
     )
 
 
@@ -133,7 +142,9 @@ def dns_tables(identity: Identity) -> list[RegionDnsTable]:
     tables = []
     for ri in ris:
         checks = sorted(ri.dns_checks.all(), key=_order)
-        table = RegionDnsTable(ri, [_row(c) for c in checks])
+        shared = shared_diagnoses([c.diagnosis for c in checks])
+        rows = [_row(c, shown_once=c.diagnosis in shared) for c in checks]
+        table = RegionDnsTable(ri, rows, shared=shared)
         table.checked_at = max((c.checked_at for c in checks), default=None)
         table.to_publish = sum(c.verdict in TO_PUBLISH for c in checks)
         header = f"Records SES still needs for {identity.name} in {ri.region.code}"

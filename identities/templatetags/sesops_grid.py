@@ -14,6 +14,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from identities.blockers.grouping import group_blockers
 from identities.selectors.grid import Row
 from identities.templatetags.sesops_ui import badge_html
 
@@ -48,15 +49,18 @@ def grid_cells(row: Row, page: str) -> SafeString:
             out.append(f'<td class="cell cell-sending">{SENDING.replace("{code}", code)}</td>')
             continue
         region_pk = cell.region.pk
-        n = len(cell.blockers)
-        titles = escape("; ".join(b.title for b in cell.blockers))
+        # The count is of root causes, and of the kind the badge says: "Blocked x2" counts
+        # what stops sending, never the warnings beside it.
+        groups = group_blockers(cell.blockers)
+        n = sum(g.blocking for g in groups) if status == "blocked" else len(groups)
+        titles = escape("; ".join(g.cause.title for g in groups))
         many = f'<span class="muted small"> ×{n}</span>' if n > 1 else ""
         out.append(
             f'<td class="cell cell-{status}"><details hx-get="{page}cell/{region_pk}/" '
             'hx-trigger="toggle once" hx-target="find .popover" hx-swap="innerHTML">\n'
             f'  <summary aria-label="{status} in {code}: show why" title="{titles}">'
             f"{BADGES.get(status, BADGES['absent'])}{many}</summary>\n"
-            f'  <div class="popover" role="note"><a href="{page}#region-{region_pk}">{n} '
-            f"reason{'' if n == 1 else 's'}: see the identity page →</a></div>\n</details></td>"
+            f'  <div class="popover" role="note"><a href="{page}#region-{region_pk}">'
+            "The reasons are on the identity page →</a></div>\n</details></td>"
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped

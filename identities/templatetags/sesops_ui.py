@@ -13,6 +13,9 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from identities.blockers.grouping import BlockerGroup, group_blockers
+from identities.blockers.types import Blocker
+
 register = template.Library()
 
 # tone -> (css class, icon). One meaning per colour and icon across grid, regions, popovers:
@@ -64,6 +67,12 @@ def breakable_html(name: str) -> str:
     them do not break (a hyphen is no place to cut an address)."""
     parts = [p for p in _BREAK_AFTER.split(name) if p]
     return "<wbr>".join(f'<span class="name-part">{escape(p)}</span>' for p in parts)
+
+
+@register.filter
+def grouped(blockers: list[Blocker]) -> list[BlockerGroup]:
+    """The blockers under their root cause (identities.blockers.grouping)."""
+    return group_blockers(blockers)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identities.dns.names import DnsInputError, ascii_name
+from identities.dns.selectors import shared_diagnoses
 from identities.dns.service import probe_all
 from identities.models import PROBLEM_VERDICTS, RegionalIdentity
 
@@ -53,12 +54,19 @@ class Command(BaseCommand):
             counts = Counter(v.verdict for v in verdicts)
             summary = ", ".join(f"{counts[k]} {k}" for k in _ORDER if counts[k])
             self.stdout.write(f"{name} {account}/{region}: {summary or 'no records'}")
-            for v in verdicts:
-                if v.verdict != "ok":
-                    kind = "" if v.record.blocking else " (warning)"
-                    self.stdout.write(f"  {v.verdict}{kind}: {v.record.name} {v.record.rtype}")
+            bad = [v for v in verdicts if v.verdict != "ok"]
+            # A diagnosis several records share names one cause: said once, after them.
+            shared = shared_diagnoses([v.diagnosis for v in bad])
+            for v in bad:
+                kind = "" if v.record.blocking else " (warning)"
+                self.stdout.write(f"  {v.verdict}{kind}: {v.record.name} {v.record.rtype}")
+                if v.diagnosis not in shared:
                     for line in v.diagnosis.splitlines():
                         self.stdout.write(f"    {line}")
+            for text, n in shared.items():
+                self.stdout.write(f"  diagnosis ({n} records):")
+                for line in text.splitlines():
+                    self.stdout.write(f"    {line}")
         run = outcome.run
         self.stdout.write(
             f"probe {run.status}: {run.identities} regional identities, {run.calls} queries, "

@@ -214,3 +214,22 @@ def test_another_regions_published_tokens_are_pointed_out(zones, dns_settings, d
         .exclude(diagnosis="")
         .filter(diagnosis__contains="own tokens")
     )
+
+
+def test_the_command_says_a_shared_diagnosis_once_per_region(
+    zones, dns_settings, domain, capsys
+) -> None:
+    publish(zones)
+    RegionalIdentityFactory(
+        identity=domain.identity,
+        region=RegionFactory(account=domain.identity.account, code="eu-west-1"),
+        dkim_tokens=["eee", "fff", "ggg"],
+        dkim_origin="AWS_SES",
+    )
+    with pytest.raises(SystemExit):
+        call_command("probe_dns", "--domain", "example.com")
+    out = capsys.readouterr().out
+    assert out.count("each region has its own tokens") == 1
+    assert "diagnosis (3 records):" in out
+    for token in ("eee", "fff", "ggg"):
+        assert f"missing: {token}._domainkey.example.com CNAME" in out
