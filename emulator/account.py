@@ -131,7 +131,11 @@ def _rejected(region: str, failed: list[str]) -> SesError:
     )
 
 
-PAUSED_TEXT = "Sending is paused for this account."
+# Observed in public logs (v1 MessageRejected); v2 answers SendingPausedException.
+PAUSED_TEXT = (
+    "Sending paused for this account. For more information, please check the inbox of the "
+    "email address associated with your AWS account."
+)
 # No public source gives SES's text for a shut-down account: this wording is the emulator's.
 SHUTDOWN_TEXT = "Your account has been shut down."
 
@@ -140,7 +144,7 @@ def _account_checks(reg: Region) -> None:
     if reg.enforcement_status.upper() == "SHUTDOWN":
         raise SesError("AccountSuspendedException", SHUTDOWN_TEXT)
     if not reg.sending_enabled:
-        raise SesError("SendingPausedException", PAUSED_TEXT)
+        raise SesError("SendingPausedException", PAUSED_TEXT, v1_code="MessageRejected")
 
 
 def _unverified(ev: Evaluator, reg: Region, senders: list[str], rcpts: list[str]) -> list[str]:

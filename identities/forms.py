@@ -9,7 +9,7 @@ from django import forms
 
 from identities.action_types import DkimChoice
 from identities.models import Identity, RegionalIdentity
-from identities.sendcheck.rules import InvalidAddress, normalise_address, split_recipients
+from identities.sendcheck.rules import InvalidAddress, given_address, split_recipients
 from regions.models import AwsAccount, Region
 
 
@@ -33,7 +33,8 @@ def _region_choices(accounts: list[AwsAccount]) -> list[tuple[str, str]]:
 
 
 class SendCheckForm(forms.Form):
-    """From, to (several), account and region. Clean values: normalised addresses, objects."""
+    """From, to (several), an optional Return-Path, account and region. Clean values: the
+    addresses as typed (checked), objects."""
 
     sender = forms.CharField(
         label="From",
@@ -46,6 +47,14 @@ class SendCheckForm(forms.Form):
         label="To",
         help_text="One or more addresses, separated by commas or new lines (at most 50).",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "someone@example.com"}),
+    )
+    return_path = forms.CharField(
+        label="Return-Path",
+        required=False,
+        max_length=320,
+        help_text="Optional: the address bounces and complaints go to (SES's feedback "
+        "address). SES checks it is verified, like the sender.",
+        widget=forms.TextInput(attrs={"placeholder": "bounces@mydomain.example"}),
     )
     account = forms.ModelChoiceField(
         queryset=AwsAccount.objects.none(), to_field_name="label", empty_label=None
@@ -65,7 +74,14 @@ class SendCheckForm(forms.Form):
 
     def clean_sender(self) -> str:
         try:
-            return normalise_address(self.cleaned_data["sender"])
+            return given_address(self.cleaned_data["sender"])  # as typed: case matters to SES
+        except InvalidAddress as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_return_path(self) -> str:
+        value = (self.cleaned_data.get("return_path") or "").strip()
+        try:
+            return given_address(value) if value else ""
         except InvalidAddress as exc:
             raise forms.ValidationError(str(exc)) from None
 

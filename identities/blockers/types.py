@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from identities.blockers import coverage
 from regions.ses_types import EMAIL
 
 Severity = Literal["blocking", "warning"]
@@ -55,11 +56,10 @@ SANDBOX_DAILY = 200
 
 
 def is_verified_row(verified_for_sending: bool | None, status: str | None) -> bool:
-    """Verified for sending: SES's VerifiedForSendingStatus when it gave one (v2), else the
-    verification status (SUCCESS). The one spelling of this rule, for rows and states alike."""
-    if verified_for_sending is not None:
-        return bool(verified_for_sending)
-    return status == "SUCCESS"
+    """Does SES let this identity send, by its own status? The one spelling of this rule,
+    for rows and states alike: see coverage.verified (VerificationStatus decides; SES's
+    VerifiedForSendingStatus only bridges a TEMPORARY_FAILURE or an unread status)."""
+    return coverage.verified(status or "", verified_for_sending)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ class IdentityState:
     mail_from_domain: str = ""
     mail_from_status: str = ""
     mail_from_behavior: str = ""
-    # An address whose domain is verified in this region can send even if the address is not.
+    # Its domain is verified in this region: it does not make the identity send (its own
+    # status decides), but the remedy says so (delete the address identity, or verify it).
     parent_domain_verified: bool = False
     # Other regions (of the same account) where the identity exists.
     other_regions: tuple[str, ...] = field(default_factory=tuple)
@@ -112,7 +113,8 @@ class IdentityState:
 
     @property
     def verified(self) -> bool:
-        """Verified for sending by its own status (not counting the parent domain)."""
+        """Verified for sending by its own status: an identity is the most specific identity
+        for its own name, so a verified parent domain does not count (coverage.py)."""
         return is_verified_row(self.verified_for_sending, self.verification_status)
 
 

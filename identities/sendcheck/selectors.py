@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db.models.functions import Lower
 
+from identities.blockers.coverage import identity_key
 from identities.blockers.engine import IdentityState
 from identities.blockers.states import identity_state, region_state
 from identities.models import RegionalIdentity
@@ -13,8 +14,8 @@ from identities.sendcheck.rules import (
     InvalidAddress,
     SendCheckResult,
     check_send,
+    given_address,
     names_to_look_up,
-    normalise_address,
     split_recipients,
 )
 from regions.models import AwsAccount, Region
@@ -65,27 +66,42 @@ def _region(account: AwsAccount, code: str) -> Region:
 
 
 def send_check(
-    account: AwsAccount, region_code: str, sender: str, recipients: Sequence[str] | str
+    account: AwsAccount,
+    region_code: str,
+    sender: str,
+    recipients: Sequence[str] | str,
+    *,
+    return_path: str = "",
 ) -> SendCheckResult:
-    """Would SES accept `sender` -> `recipients` from this account-region right now?
+    """Would SES accept `sender` -> `recipients` (and this Return-Path) from this
+    account-region right now? Addresses are kept as typed.
 
-    Raises InvalidAddress (bad from/to) or UnknownRegion. Three queries.
+    Raises InvalidAddress (bad from/to/return path) or UnknownRegion. Three queries.
     """
-    sender = normalise_address(sender)
+    sender = given_address(sender)
+    return_path = given_address(return_path) if (return_path or "").strip() else ""
     rcpts = split_recipients(recipients)
     if not rcpts:
         raise InvalidAddress("Give at least one recipient")
     region = _region(account, region_code)
-    names = names_to_look_up(sender, rcpts)
+    keys = names_to_look_up([sender, return_path, *rcpts])
     rows = (
         RegionalIdentity.objects.filter(region=region, present=True)
         .select_related("identity")
         .annotate(lname=Lower("identity__name"))
-        .filter(lname__in=names)
+        .filter(lname__in={k.lower() for k in keys})
     )
+    # Matched case-insensitively in SQL, then kept only where SES's comparison (domains
+    # case-insensitive, local parts exact) finds them.
     states: dict[str, IdentityState] = {
-        ri.identity.name.lower(): identity_state(ri, domain_verified=False) for ri in rows
+        key: identity_state(ri, domain_verified=False)
+        for ri in rows
+        if (key := identity_key(ri.identity.name)) in keys
     }
     return check_send(
-        sender=sender, recipients=rcpts, region=region_state(region), identities=states
+        sender=sender,
+        recipients=rcpts,
+        region=region_state(region),
+        identities=states,
+        return_path=return_path,
     )

@@ -144,18 +144,14 @@ def _new_state(ri: RegionalIdentity, snap: Snapshot, item, now: datetime) -> dic
 
 
 def _derive_address_sending(rows: dict[str, RegionalIdentity], snap: Snapshot) -> None:
-    """An address not read in detail is verified for sending when its domain is (SES rule)."""
-    verified_domains = {
-        i.name
-        for i in snap.listing or ()
-        if i.kind == DOMAIN and i.verification_status == "SUCCESS"
-    }
+    """An address not read in detail sends by its own status: SES applies the most specific
+    identity, so its verified domain does not make it send (identities/blockers/coverage.py).
+    """
     for item in snap.listing or ():
         if item.kind == DOMAIN or item.name in snap.details:
             continue
-        ri = rows[item.name]
         if item.verification_status != "SUCCESS":
-            ri.verified_for_sending = ri.identity.domain in verified_domains
+            rows[item.name].verified_for_sending = False
 
 
 def _identities_for(region: Region, names: dict[str, str]) -> dict[str, Identity]:

@@ -29,14 +29,22 @@ def send_check_view(request: HtmxHttpRequest) -> HttpResponse:
         form = SendCheckForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            result = send_check(data["account"], data["region"], data["sender"], data["recipients"])
+            result = send_check(
+                data["account"],
+                data["region"],
+                data["sender"],
+                data["recipients"],
+                return_path=data["return_path"],
+            )
     else:
-        # Links may prefill the form (?from=&to=&region=&account=); nothing runs on GET.
+        # Links may prefill the form (?from=&to=&return_path=&region=&account=);
+        # nothing runs on GET.
         params = request.GET
         initial = {
             "sender": params.get("from", ""),
             "recipients": params.get("to", ""),
             "region": params.get("region", ""),
+            "return_path": params.get("return_path", ""),
         }
         if params.get("account"):
             initial["account"] = params["account"]

@@ -1,5 +1,5 @@
 """SendEmail's rules beyond who is covered: Return-Path, addresses as given, the mailbox
-simulator and the quota, the maximum send rate."""
+simulator and the quota, paused sending's text, the maximum send rate."""
 
 from __future__ import annotations
 
@@ -60,6 +60,27 @@ def test_the_mailbox_simulator_does_not_count_against_the_daily_quota():
         with pytest.raises(ClientError) as exc:
             _send(ses)
         assert error_code(exc) == "LimitExceededException"
+
+
+def test_paused_sending_answers_ses_observed_text_in_v1_and_v2():
+    with run_emulator(_world(production=True, sending_enabled=False)) as emu:
+        with pytest.raises(ClientError) as v2:
+            _send(emu.client("sesv2"))
+        with pytest.raises(ClientError) as v1:
+            emu.client("ses").send_email(
+                Source="ops@example.test",
+                Destination={"ToAddresses": ["x@example.test"]},
+                Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}},
+            )
+    text = (
+        "Sending paused for this account. For more information, please check the inbox of "
+        "the email address associated with your AWS account."
+    )
+    assert (error_code(v2), v2.value.response["Error"]["Message"]) == (
+        "SendingPausedException",
+        text,
+    )
+    assert (error_code(v1), v1.value.response["Error"]["Message"]) == ("MessageRejected", text)
 
 
 def test_sending_faster_than_max_send_rate_is_throttled_with_ses_error():

@@ -1,4 +1,5 @@
-"""`manage.py send_check --from A --to B [--to C] --region R [--account L]`: would SES accept it?
+"""`manage.py send_check --from A --to B [--to C] [--return-path P] --region R [--account L]`:
+would SES accept it? Addresses are taken as typed (case and display names kept).
 
 Exit status: 0 accepted, 1 rejected (SES's error printed), 2 bad input. Reads what sync last
 stored; sends nothing.
@@ -33,6 +34,11 @@ class Command(BaseCommand):
             required=True,
             help="recipient address (repeat for several; commas also separate)",
         )
+        parser.add_argument(
+            "--return-path",
+            default="",
+            help="Return-Path / feedback address (optional; SES checks it is verified too)",
+        )
         parser.add_argument("--region", required=True, help="SES region code, e.g. us-east-1")
         parser.add_argument("--account", help="account label (default: the only account)")
         parser.add_argument(
@@ -43,7 +49,11 @@ class Command(BaseCommand):
         try:
             account = resolve_account(options["account"])
             result = send_check(
-                account, options["region"], options["sender"], ",".join(options["recipients"])
+                account,
+                options["region"],
+                options["sender"],
+                options["recipients"],
+                return_path=options["return_path"],
             )
         except (InvalidAddress, UnknownAccount, UnknownRegion) as exc:
             raise CommandError(str(exc), returncode=BAD_INPUT) from None
@@ -54,6 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Accepted: SES would send this message."))
             return
         self.stdout.write(self.style.ERROR(result.error))
+        if result.wording_note:
+            self.stdout.write(f"note: {result.wording_note}")
         if not options["quiet"]:
             for fix in result.fixes:
                 self.stdout.write(f"fix: {fix}")

@@ -164,14 +164,27 @@ def test_error_types_are_explained_in_plain_words(error_type: str, words: str) -
         assert explain_error_type(error_type) == ""
 
 
-def test_address_under_a_verified_domain_has_no_verification_blocker() -> None:
+def test_a_pending_address_identity_is_blocked_even_under_a_verified_domain() -> None:
+    """SES applies the most specific identity: the address's own status decides."""
     pending = replace(
         ADDRESS,
         verification_status="PENDING",
         verified_for_sending=False,
         parent_domain_verified=True,
     )
-    assert blockers_for(pending, PROD) == []
+    b = only(blockers_for(pending, PROD), "verification_pending")
+    assert b.blocking and "Its domain is verified" in b.message
+    assert "delete the address identity" in b.remedy
+
+
+def test_status_decides_over_a_verified_for_sending_flag() -> None:
+    """VerifiedForSendingStatus only bridges TEMPORARY_FAILURE (or an unread status)."""
+    claims = replace(ADDRESS, verification_status="PENDING", verified_for_sending=True)
+    assert only(blockers_for(claims, PROD), "verification_pending").blocking
+    retrying = replace(ADDRESS, verification_status="TEMPORARY_FAILURE", verified_for_sending=True)
+    assert not any(b.blocking for b in blockers_for(retrying, PROD))
+    unread = replace(ADDRESS, verification_status="", verified_for_sending=True)
+    assert blockers_for(unread, PROD) == []
 
 
 def test_unknown_verification_status_asks_for_a_sync() -> None:

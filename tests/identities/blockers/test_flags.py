@@ -141,7 +141,9 @@ def test_account_states_block_the_region_not_the_rows(fields):
     assert _engine_blocked([ri], region)[ri.pk] is True
 
 
-def test_a_domain_row_refreshes_the_addresses_under_it_in_its_region_only():
+def test_an_address_flag_follows_its_own_status_not_its_verified_domain():
+    """SES applies the most specific identity: a pending address identity is blocked even
+    under a verified domain, and a domain's change moves no address's flag."""
     acc = AwsAccountFactory(label="prod")
     use1 = RegionFactory(account=acc, code="us-east-1")
     euw1 = RegionFactory(account=acc, code="eu-west-1")
@@ -152,21 +154,14 @@ def test_a_domain_row_refreshes_the_addresses_under_it_in_its_region_only():
     address = IdentityFactory(account=acc, name="ops@ex.com")
     here = RegionalIdentityFactory(identity=address, region=use1, **unverified)
     there = RegionalIdentityFactory(identity=address, region=euw1, **unverified)
-    other_acc = RegionalIdentityFactory(
-        identity=IdentityFactory(name="ops@ex.com"),
-        region=RegionFactory(code="us-east-1"),
-        **unverified,
-    )
     refresh_unknown()
-    assert _flags(here, there, other_acc) == [False, True, True]  # here: verified via ex.com
+    assert _flags(domain, here, there) == [False, True, True]
 
     RegionalIdentity.objects.filter(pk=domain.pk).update(
         verification_status="FAILED", verified_for_sending=False
     )
-    assert refresh_blocking([domain.pk]) == 2  # the domain and ops@ex.com in us-east-1
-
-    assert _flags(domain, here, there, other_acc) == [True, True, True, True]
-    assert refresh_blocking([domain.pk], with_addresses=False) == 0
+    assert refresh_blocking([domain.pk]) == 1  # the domain only
+    assert _flags(domain, here, there) == [True, True, True]
 
 
 def _flags(*rows: RegionalIdentity) -> list[bool | None]:
@@ -266,7 +261,7 @@ def test_migrate_computes_the_flags_it_leaves_unknown():
     assert _flags(*rows) == [False, True]
 
 
-def test_the_syncs_in_memory_path_recomputes_addresses_under_a_changed_domain():
+def test_the_syncs_in_memory_path_judges_addresses_by_their_own_status():
     region = RegionFactory(code="us-east-1")
     domain = RegionalIdentityFactory(
         identity=IdentityFactory(account=region.account, name="ex.com"), region=region
@@ -286,12 +281,12 @@ def test_the_syncs_in_memory_path_recomputes_addresses_under_a_changed_domain():
     moved = set_flags_in_region(rows, [])  # unknown flags are computed whatever changed
     assert {ri.identity.name: ri.blocking for ri in moved} == {
         "ex.com": False,
-        "ops@ex.com": False,  # verified through ex.com
+        "ops@ex.com": True,  # its own identity decides, not the verified ex.com
         "ops@other.com": True,
     }
 
     domain.verification_status, domain.verified_for_sending = "FAILED", False
     moved = set_flags_in_region(rows, [domain])
 
-    assert {ri.identity.name: ri.blocking for ri in moved} == {"ex.com": True, "ops@ex.com": True}
+    assert {ri.identity.name: ri.blocking for ri in moved} == {"ex.com": True}
     assert set_flags_in_region(rows, [domain]) == []  # nothing moved since

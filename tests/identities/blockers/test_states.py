@@ -132,17 +132,19 @@ def _world_extra(n: int, regions: list[Region]) -> tuple[list[Identity], list[Re
     return made, regions
 
 
-def test_cells_for_gives_absent_cells_with_other_regions_and_parent_domain_rule() -> None:
+def test_cells_for_gives_absent_cells_with_other_regions_and_most_specific_identity_rule() -> None:
     identities, regions = _world(1)
     east, west = (next(r for r in regions if r.code == c) for c in ("us-east-1", "eu-west-1"))
     cells = cells_for(identities, regions)
     addr = next(i for i in identities if i.is_email)
     domain = next(i for i in identities if not i.is_email)
 
-    # The address is pending but its domain is verified in us-east-1: it can send there.
+    # The address is pending though its domain is verified in us-east-1: SES judges the
+    # address identity by its own status, and the remedy says deleting it would do.
     east_cell = cells[(addr.pk, east.pk)]
-    assert [b.code for b in east_cell.blockers] == ["sandbox"]
-    assert east_cell.status == "warning"
+    assert [b.code for b in east_cell.blockers] == ["verification_pending", "sandbox"]
+    assert "delete the address identity" in east_cell.blockers[0].remedy
+    assert east_cell.status == "blocked"
 
     # It has no row in eu-west-1: absent, and the message names where it does exist.
     west_cell = cells[(addr.pk, west.pk)]

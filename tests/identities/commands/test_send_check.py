@@ -108,3 +108,22 @@ def test_bad_input_exit_status_from_the_command_line(world) -> None:
             ]
         ).execute()
     assert info.value.code == 2
+
+
+def test_return_path_option_is_checked_like_the_sender(world) -> None:
+    code, out = run(
+        "--from", "admin@mydomain.example", "--to", "x@example.com",
+        "--return-path", "bounces@elsewhere.example", "--region", "eu-west-1",
+    )  # fmt: skip
+    assert code == 1
+    assert "failed the check in region EU-WEST-1: bounces@elsewhere.example" in out
+
+
+def test_a_shut_down_account_says_the_wording_is_sesops(world) -> None:
+    world.regions.filter(code="eu-west-1").update(enforcement_status="SHUTDOWN")
+    code, out = run(
+        "--from", "admin@mydomain.example", "--to", "x@example.com", "--region", "eu-west-1"
+    )  # fmt: skip
+    assert code == 1
+    assert "AccountSuspendedException" in out
+    assert "note: This wording is sesops', not SES's" in out

@@ -8,10 +8,11 @@ import pytest
 
 from identities.blockers.engine import IdentityState, RegionState
 from identities.sendcheck.rules import (
+    PAUSED_TEXT,
     InvalidAddress,
     check_send,
+    given_address,
     is_simulator,
-    normalise_address,
     split_recipients,
 )
 
@@ -77,7 +78,7 @@ def test_an_address_under_a_verified_domain_may_send() -> None:
     ids = {"mydomain.example": ident("mydomain.example")}
     result = check("billing@mydomain.example", ["a@example.com"], PROD, ids)
     assert result.accepted is True
-    assert any("through its domain mydomain.example" in r for r in result.reasons)
+    assert any("through the identity mydomain.example" in r for r in result.reasons)
 
 
 def test_a_recipient_under_a_verified_domain_passes_the_sandbox() -> None:
@@ -129,10 +130,11 @@ def test_other_simulator_addresses_are_not_allowed() -> None:
     ).accepted
 
 
-def test_plus_labels_do_not_verify_ordinary_recipients() -> None:
+def test_a_plus_label_is_covered_by_the_address_without_it() -> None:
     ids = {**ADMIN, "me@example.com": ident("me@example.com")}
     assert check("admin@mydomain.example", ["me@example.com"], SANDBOX, ids).accepted
-    assert not check("admin@mydomain.example", ["me+x@example.com"], SANDBOX, ids).accepted
+    assert check("admin@mydomain.example", ["me+x@example.com"], SANDBOX, ids).accepted
+    assert check("admin+news@mydomain.example", ["me@example.com"], SANDBOX, ids).accepted
 
 
 def test_unknown_sandbox_state_is_treated_as_sandbox() -> None:
@@ -146,10 +148,9 @@ def test_sending_paused_and_shutdown() -> None:
     paused = check(
         "admin@mydomain.example", ["x@y.example"], replace(PROD, sending_enabled=False), ADMIN
     )
-    assert (paused.error_code, paused.message) == (
-        "SendingPausedException",
-        "Sending is paused for this account.",
-    )
+    assert (paused.error_code, paused.message) == ("SendingPausedException", PAUSED_TEXT)
+    assert PAUSED_TEXT.startswith("Sending paused for this account. For more information")
+    assert not paused.own_wording
     shut = check(
         "admin@mydomain.example",
         ["x@y.example"],
@@ -157,11 +158,13 @@ def test_sending_paused_and_shutdown() -> None:
         ADMIN,
     )
     assert shut.error_code == "AccountSuspendedException"
+    assert shut.own_wording and "sesops'" in shut.wording_note
 
 
 def test_daily_quota() -> None:
     full = replace(SANDBOX, sent_last_24_hours=200.0)
-    result = check("admin@mydomain.example", ["success@simulator.amazonses.com"], full, ADMIN)
+    ids = {**ADMIN, "me@example.com": ident("me@example.com")}
+    result = check("admin@mydomain.example", ["me@example.com"], full, ids)
     assert (result.error_code, result.message) == (
         "LimitExceededException",
         "Daily message quota exceeded.",
@@ -182,15 +185,32 @@ def test_mail_from_failure_rejects_only_with_reject_message() -> None:
         mail_from_status="FAILED",
         mail_from_behavior="REJECT_MESSAGE",
     )
-    ids = {**ADMIN, "mydomain.example": domain}
-    result = check("admin@mydomain.example", ["x@y.example"], PROD, ids)
+    ids = {"mydomain.example": domain}
+    result = check("billing@mydomain.example", ["x@y.example"], PROD, ids)
     assert result.error_code == "MailFromDomainNotVerifiedException"
     assert "mail.mydomain.example" in result.message
-    fallback = {
-        **ADMIN,
-        "mydomain.example": replace(domain, mail_from_behavior="USE_DEFAULT_VALUE"),
-    }
-    assert check("admin@mydomain.example", ["x@y.example"], PROD, fallback).accepted
+    fallback = {"mydomain.example": replace(domain, mail_from_behavior="USE_DEFAULT_VALUE")}
+    assert check("billing@mydomain.example", ["x@y.example"], PROD, fallback).accepted
+
+
+def test_the_most_specific_identitys_settings_apply() -> None:
+    """An address identity of its own: its settings, not its domain's MAIL FROM, apply."""
+    domain = ident(
+        "mydomain.example",
+        mail_from_domain="mail.mydomain.example",
+        mail_from_status="FAILED",
+        mail_from_behavior="REJECT_MESSAGE",
+    )
+    ids = {**ADMIN, "mydomain.example": domain}
+    assert check("admin@mydomain.example", ["x@y.example"], PROD, ids).accepted
+    disabled = {**ids, "mydomain.example": replace(domain, mail_from_domain="")}
+    disabled["admin@mydomain.example"] = replace(
+        ADMIN["admin@mydomain.example"], sending_enabled=False
+    )
+    assert check("admin@mydomain.example", ["x@y.example"], PROD, disabled).message == (
+        "Sending is disabled for identity admin@mydomain.example."
+    )
+    assert check("billing@mydomain.example", ["x@y.example"], PROD, disabled).accepted
 
 
 def test_identity_sending_disabled_rejects() -> None:
@@ -215,17 +235,56 @@ def test_stale_data_is_mentioned() -> None:
     assert "out of date" in result.reasons[0]
 
 
-def test_addresses_are_parsed_and_validated() -> None:
-    assert normalise_address(" Admin <admin@MyDomain.Example> ") == "admin@mydomain.example"
+def test_addresses_are_validated_and_kept_as_typed() -> None:
+    assert given_address(" Admin <Admin@MyDomain.Example> ") == "Admin <Admin@MyDomain.Example>"
     assert split_recipients("a@x.example, b@x.example;\nc@x.example,,a@x.example") == [
         "a@x.example",
         "b@x.example",
         "c@x.example",
     ]
+    assert split_recipients('"Doe, Jane" <Jane@x.example>, B@x.example') == [
+        '"Doe, Jane" <Jane@x.example>',
+        "B@x.example",
+    ]
     with pytest.raises(InvalidAddress, match="'not-an-address' is not a valid email address"):
-        normalise_address("not-an-address")
+        given_address("not-an-address")
     with pytest.raises(InvalidAddress):
         split_recipients(["ok@x.example", "bad@"])
+
+
+def test_the_rejection_lists_addresses_as_given_with_display_names_and_case() -> None:
+    to = ['"Jane Doe" <Jane@Other.example>', "Bob@other.example"]
+    result = check("admin@mydomain.example", to, SANDBOX, ADMIN)
+    assert result.message.endswith('US-EAST-1: "Jane Doe" <Jane@Other.example>, Bob@other.example')
+
+
+def test_address_identities_are_case_sensitive() -> None:
+    ids = {"Admin@mydomain.example": ident("Admin@mydomain.example")}
+    assert check("Admin@MyDomain.example", ["x@y.example"], PROD, ids).accepted
+    result = check("admin@mydomain.example", ["x@y.example"], PROD, ids)
+    assert result.message.endswith("region US-EAST-1: admin@mydomain.example")
+
+
+def test_an_unverified_return_path_is_rejected_like_a_sender() -> None:
+    result = check_send(
+        sender="admin@mydomain.example",
+        recipients=["x@y.example"],
+        region=PROD,
+        identities=ADMIN,
+        return_path="Bounces <bounces@elsewhere.example>",
+    )
+    assert result.message.endswith("region US-EAST-1: Bounces <bounces@elsewhere.example>")
+    assert any("Return-Path" in r for r in result.reasons)
+    assert result.fixes[0].startswith("Verify Bounces <bounces@elsewhere.example> in us-east-1")
+
+
+def test_the_mailbox_simulator_does_not_count_against_the_daily_quota() -> None:
+    full = replace(PROD, max_24_hour_send=200.0, sent_last_24_hours=200.0)
+    assert check(
+        "admin@mydomain.example", ["success@simulator.amazonses.com"], full, ADMIN
+    ).accepted
+    result = check("admin@mydomain.example", ["x@y.example"], full, ADMIN)
+    assert result.message == "Daily message quota exceeded."
 
 
 def test_no_recipient_is_bad_input() -> None:

@@ -107,3 +107,35 @@ def test_resolve_account(world) -> None:
 def test_resolve_account_with_none_configured() -> None:
     with pytest.raises(UnknownAccount, match="No AWS account"):
         resolve_account(None)
+
+
+def test_stored_address_identities_match_case_sensitively_and_domains_at_any_depth(world):
+    east = world.regions.get(code="eu-west-1")
+    RegionalIdentityFactory(
+        identity=IdentityFactory(account=world, name="Sender@Mixed.example"), region=east
+    )
+    RegionalIdentityFactory(
+        identity=IdentityFactory(account=world, name="corp.example"), region=east
+    )
+    assert send_check(world, "eu-west-1", "Sender@MIXED.example", "x@y.example").accepted
+    typed_lower = send_check(world, "eu-west-1", "sender@mixed.example", "x@y.example")
+    assert typed_lower.message.endswith("region EU-WEST-1: sender@mixed.example")
+    assert send_check(world, "eu-west-1", "noreply@a.b.corp.example", "x@y.example").accepted
+
+
+def test_a_return_path_is_checked_with_the_sender(world):
+    result = send_check(
+        world,
+        "eu-west-1",
+        "admin@mydomain.example",
+        "x@y.example",
+        return_path="bounces@elsewhere.example",
+    )
+    assert result.message.endswith("region EU-WEST-1: bounces@elsewhere.example")
+    assert send_check(
+        world,
+        "eu-west-1",
+        "admin@mydomain.example",
+        "x@y.example",
+        return_path="admin+bounces@mydomain.example",
+    ).accepted
