@@ -167,3 +167,24 @@ def test_requeue_hands_back_rows_whose_worker_died_and_rows_due_for_retry(enqueu
     assert requeue(now=T0 + timedelta(seconds=5)) == 0  # fresh: just handed over on commit
     assert requeue(now=T0 + timedelta(seconds=31)) == 2
     assert sorted(enqueued) == sorted([fresh.pk, dead.pk])
+
+
+def test_the_sweep_reads_time_based_conditions_and_sends_what_is_due(settings, enqueued):
+    from alerts.sweep import sweep
+
+    settings.SESOPS_STALE_AFTER = 600
+    region = RegionFactory(last_success_at=T0)
+    RegionFactory(code="eu-west-1", account=region.account, hidden=True, last_success_at=T0)
+    rule = RuleFactory(realert_minutes=30)
+
+    assert sweep(now=T0 + timedelta(minutes=5))["regions"] == 2
+    assert not Delivery.objects.exists()
+    figures = sweep(now=T0 + timedelta(minutes=11))  # stale now; the hidden region stays quiet
+    (delivery,) = Delivery.objects.filter(channel=rule.channel)
+    assert [a.kind for a in delivery.alerts.all()] == ["region_stale"]
+    assert figures["reminders"] == 0
+    enqueued.clear()
+    figures = sweep(now=T0 + timedelta(minutes=42))
+    assert figures["reminders"] == 1
+    # The first row was never sent (no worker here); the reminder was just handed over.
+    assert figures["requeued"] == 1
