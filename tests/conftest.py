@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from identities import tasks
 from tests.factories import user_with_role
 from tests.fake_ses import FakeSes
 
@@ -79,3 +80,20 @@ def no_ses(fake_ses):
     assert fake_ses.calls == [], (
         f"SES was called although the request was refused: {fake_ses.calls}"
     )
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.broker_up = True
+
+    def enqueue(self, region, trigger: str) -> bool:
+        self.calls.append((region.code, trigger))
+        return self.broker_up
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    queue = FakeQueue()
+    monkeypatch.setattr(tasks, "enqueue_region_sync", queue.enqueue)
+    return queue

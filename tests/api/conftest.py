@@ -17,11 +17,8 @@ from tests.factories import (
     RegionFactory,
     user_with_role,
 )
-from tests.identities import conftest as identities_fixtures
 
-# SES faked at the chokepoint and the sync queue faked, as in the identities tests.
-fake_ses = identities_fixtures.fake_ses
-queued = identities_fixtures.queued
+# SES faked at the chokepoint (fake_ses) and the sync queue faked (queued): tests/conftest.py.
 
 
 def bearer(secret: str) -> dict[str, str]:

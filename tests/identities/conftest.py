@@ -1,12 +1,11 @@
-"""Shared world for the identities tests: a fake sync queue, and one account with an address
-and a domain in some of its regions (`world`). The fake SES is tests/fake_ses.py."""
+"""Shared world for the identities tests: one account with an address and a domain in some of
+its regions (`world`). The fake SES and the fake sync queue are in tests/conftest.py."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
 
-from identities import tasks
 from identities.actions import resend_cooldown_key
 from identities.models import Identity
 from regions.ses_types import IdentitySummary
@@ -24,23 +23,6 @@ def ses_one_address(fake_ses):
     fake_ses.account = None
     fake_ses.identities = [IdentitySummary("ops@example.com", "EMAIL_ADDRESS", True, "SUCCESS")]
     return fake_ses
-
-
-class FakeQueue:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self.broker_up = True
-
-    def enqueue(self, region, trigger: str) -> bool:
-        self.calls.append((region.code, trigger))
-        return self.broker_up
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    queue = FakeQueue()
-    monkeypatch.setattr(tasks, "enqueue_region_sync", queue.enqueue)
-    return queue
 
 
 @pytest.fixture
