@@ -9,17 +9,15 @@ raises for a refusal the user can act on.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from identities import tasks
+from identities import cooldowns, tasks
 from identities.action_types import ActionOutcome, DkimChoice, Level, RegionOutcome
 from identities.blockers.flags import refresh_blocking
 from identities.blockers.types import is_verified_row
@@ -33,6 +31,7 @@ from regions.models import Event, Region
 from regions.ses_types import IdentityDetails, SesError
 
 log = logging.getLogger(__name__)
+resend_cooldown_key = cooldowns.resend_key  # (tests clear the cooldowns by key)
 
 
 def _ses_failure(err: Exception) -> str:
@@ -63,24 +62,6 @@ def _level(done: list[RegionOutcome], items: list[RegionOutcome]) -> Level:
     return "success" if len(done) == len(items) else "warning"
 
 
-def resend_cooldown_key(identity_pk: int) -> str:
-    return f"sesops:resend-verification:{identity_pk}"
-
-
-def _cooldown_message(key: str, cooldown: int) -> str:
-    sent = cache.get(key)
-    wait = cooldown - int(time.time() - sent) if isinstance(sent, (int, float)) else cooldown
-    wait = max(1, min(wait, cooldown))
-    minutes, seconds = divmod(wait, 60)
-    when = " ".join(
-        p for p in (f"{minutes} min" if minutes else "", f"{seconds} s" if seconds else "") if p
-    )
-    return (
-        "A verification email was sent moments ago: to protect the mailbox, the next one can "
-        f"be sent in {when}. Check the inbox and the spam folder first."
-    )
-
-
 def resend_verification(
     *, identity: Identity, regions: Sequence[Region] | None = None, user: Any
 ) -> ActionOutcome:
@@ -109,16 +90,16 @@ def resend_verification(
             "exists (use “Add to regions” for the others).",
         )
     cooldown = settings.SESOPS_RESEND_COOLDOWN
-    key = resend_cooldown_key(identity.pk)
-    # cache.add is atomic: of two clicks (or two users), only one gets to send.
-    if cooldown and not cache.add(key, time.time(), timeout=cooldown):
-        message = _cooldown_message(key, cooldown)
+    key = cooldowns.resend_key(identity.pk)
+    sent_at = cooldowns.claim(identity, key, cooldown) if cooldown else None
+    if sent_at is not None:
+        message = cooldowns.wait_message(sent_at, cooldown)
         _audit(user, identity, None, "resend_verification", False, message)
         return ActionOutcome("warning", message)
     items = [_resend_one(identity=identity, region=ri.region, user=user) for ri in targets]
     sent = [i for i in items if i.ok]
     if not sent:
-        cache.delete(key)  # nothing went out: let the user retry at once
+        cooldowns.release(key)  # nothing went out: let the user retry at once
         return ActionOutcome(
             "error", "SES did not send the verification email. Nothing was changed.", items
         )
