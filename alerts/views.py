@@ -109,7 +109,8 @@ def rule_delete(request: HttpRequest, channel_pk: int, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    # isascii: str.isdigit() also accepts "²", which int() refuses (a 500 otherwise).
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 @require_GET

@@ -23,6 +23,7 @@ from identities.blockers.states import Cell, cells_for
 from identities.models import DnsCheck, Identity, RegionalIdentity
 from identities.selectors.blocked import blocked_identities
 from regions.models import Region
+from regions.params import query_text
 
 PAGE_SIZE = 50
 KINDS = {
@@ -50,10 +51,10 @@ class GridFilters:
         except ValueError:
             page = 1
         return cls(
-            q=(params.get("q") or "").strip()[:320],
+            q=query_text(params, "q", 320),
             kind=kind if kind in ("email", "domain") else "",
-            account=(params.get("account") or "").strip()[:64],
-            region=(params.get("region") or "").strip()[:32],
+            account=query_text(params, "account", 64),
+            region=query_text(params, "region", 32),
             blocking=(params.get("blocking") or "") in ("1", "on", "true", "yes"),
             page=page,
         )
@@ -276,6 +277,6 @@ def parse_row_state(value: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for part in (value or "").split(","):
         pk, _, digest = part.partition(":")
-        if pk.isdigit():
+        if pk and pk.isascii() and pk.isdigit():  # isdigit alone accepts "²"
             out.append((int(pk), digest))
     return out

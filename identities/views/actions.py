@@ -31,6 +31,7 @@ from identities.selectors.sync_follow import (
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from identities.views.identity import detail_context
 from regions.models import Region
+from regions.params import query_id
 from regions.roles import OPERATOR, VIEWER, require_role
 
 
@@ -67,10 +68,8 @@ def _identity(pk: int) -> Identity:
 @require_role(OPERATOR)
 def resend_verification(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     identity = _identity(pk)
-    region = request.POST.get("region", "")  # the per-region button; else every region
-    regions = None
-    if region:
-        regions = list(Region.objects.filter(pk=int(region) if region.isdigit() else 0))
+    region_id = query_id(request.POST, "region")  # the per-region button; else every region
+    regions = None if region_id is None else list(Region.objects.filter(pk=region_id))
     outcome = actions.resend_verification(identity=identity, regions=regions, user=request.user)
     return _respond(request, identity, outcome)
 

@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from identities.models import Identity
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.models import AwsAccount, Event, Region
+from regions.params import query_text
 from regions.roles import VIEWER, require_role
 
 PAGE_SIZE = 50
@@ -40,10 +41,10 @@ class ActivityFilters:
         kind = params.get("kind", "").strip()
         return cls(
             kind=kind if kind in Event.Kind.values else "",
-            account=params.get("account", "").strip()[:64],
-            region=params.get("region", "").strip()[:32],
-            identity=params.get("identity", "").strip()[:320],
-            actor=params.get("actor", "").strip()[:150],
+            account=query_text(params, "account", 64),
+            region=query_text(params, "region", 32),
+            identity=query_text(params, "identity", 320),
+            actor=query_text(params, "actor", 150),
             result=params.get("result", "") if params.get("result") in Event.Result.values else "",
         )
 

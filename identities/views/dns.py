@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from identities import actions
@@ -12,6 +13,7 @@ from identities.dns.selectors import zone_file_download
 from identities.models import Identity
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from identities.views.identity import detail_context
+from regions.params import query_id
 from regions.roles import OPERATOR, VIEWER, require_role
 
 
@@ -41,10 +43,12 @@ def dns_check_now(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def dns_zone_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The missing records as a BIND zone-file snippet (`?region=<id>` for one region)."""
     identity = _domain(pk)
-    region = request.GET.get("region", "")
-    region_id = int(region) if region.isdigit() else None
+    region_id = query_id(request.GET, "region")
     body = zone_file_download(identity, region_id) or f"; nothing to add for {identity.name}\n"
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
-    filename = f"{identity.name}.zone" if region_id is None else f"{identity.name}-{region}.zone"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    suffix = "" if region_id is None else f"-{region_id}"
+    # Django's helper quotes and encodes the name (RFC 6266), whatever the identity holds.
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{identity.name}{suffix}.zone"
+    )
     return response

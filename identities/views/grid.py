@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,6 +18,7 @@ from identities.models import Identity
 from identities.selectors.grid import GridFilters, build_grid, changed_since, parse_row_state
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.models import Region
+from regions.params import query_datetime
 from regions.roles import VIEWER, require_role
 
 POLL_SECONDS = 10  # live refresh interval of the grid
@@ -50,7 +50,7 @@ def grid_refresh(request: HttpRequest) -> HttpResponse:
     id), with the counters and, if it changed, the header row; if the columns or the set of
     rows on the page changed, the whole result table is swapped instead.
     """
-    since = parse_datetime(request.GET.get("since", ""))
+    since = query_datetime(request.GET, "since")
     if not changed_since(since, request.GET.get("stale", "")):
         return HttpResponse(status=204)
     grid_data = build_grid(GridFilters.from_params(request.GET))

@@ -10,6 +10,7 @@ stores nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from regions.access import production_access_submit
 from regions.events import record_event
 from regions.forms import ProductionAccessForm
 from regions.models import Event, ProductionAccessRequest, Region, ReviewStatus
+from regions.params import query_id
 from regions.roles import ADMIN, VIEWER, require_role
 
 HISTORY_SHOWN = 20
@@ -53,7 +55,8 @@ def _grid_url(region: Region) -> str:
         base = reverse("grid")
     except NoReverseMatch:
         return ""
-    return f"{base}?account={region.account.label}&region={region.code}"
+    # urlencode: a label such as "R&D team#1" must arrive whole, not cut at & or #.
+    return f"{base}?{urlencode({'account': region.account.label, 'region': region.code})}"
 
 
 @require_GET
@@ -206,7 +209,7 @@ def production_access_submit_view(request: HttpRequest, pk: int) -> HttpResponse
 @require_role(ADMIN)
 def production_access_result(request: HttpRequest, pk: int) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("account"), pk=pk)
-    ids = [int(v) for v in request.GET.getlist("r") if v.isdigit()]
+    ids = [query_id({"r": v}, "r") for v in request.GET.getlist("r")]
     answers = list(
         ProductionAccessRequest.objects.filter(pk__in=ids, region__account=region.account)
         .select_related("region", "submitted_by")

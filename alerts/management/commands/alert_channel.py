@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from alerts.forms import ChannelForm
 from alerts.models import Channel, Rule, Severity
+from regions.cli import bad_input
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         )
         if not form.is_valid():
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-            raise CommandError(errors)
+            raise bad_input(errors)
         channel = form.save()
         secret_file: Path | None = opts["secret_file"]
         if kind == "webhook" and secret_file:

@@ -18,8 +18,7 @@ from identities.sendcheck.selectors import (
     resolve_account,
     send_check,
 )
-
-BAD_INPUT = 2
+from regions.cli import BAD_INPUT
 
 
 class Command(BaseCommand):

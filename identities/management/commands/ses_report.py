@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from identities.management.commands.sync_ses import validate_scope
 from identities.selectors.report import report_rows
 from regions.ses_types import DOMAIN
+from regions.visible import visible
 
 TABLE_COLUMNS = [
     ("account", lambda r: r["account"]),
@@ -36,7 +37,8 @@ def _yes_no(value: bool | None) -> str:
 
 
 def render_table(rows: list[dict], columns=TABLE_COLUMNS) -> str:
-    cells = [[str(get(row)) for _, get in columns] for row in rows]
+    # visible(): a name holding U+202E or an escape sequence must not steer the terminal.
+    cells = [[visible(str(get(row))) for _, get in columns] for row in rows]
     headers = [name for name, _ in columns]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]

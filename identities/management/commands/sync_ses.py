@@ -15,6 +15,7 @@ from django.db import close_old_connections, connection, connections
 
 from config.env import known_ses_regions
 from identities.sync.run import sync_region
+from regions.cli import bad_input
 from regions.models import AwsAccount, Region, SyncRun
 from regions.services import ensure_default_account
 
@@ -25,10 +26,10 @@ def validate_scope(account: str | None, regions: list[str]) -> None:
     """Unknown account labels and region codes stop the command with a clear message."""
     if account and not AwsAccount.objects.filter(label=account).exists():
         known = ", ".join(AwsAccount.objects.values_list("label", flat=True)) or "none"
-        raise CommandError(f"no account labelled {account!r} (known accounts: {known})")
+        raise bad_input(f"no account labelled {account!r} (known accounts: {known})")
     bad = [code for code in regions if code not in set(known_ses_regions())]
     if bad:
-        raise CommandError(
+        raise bad_input(
             f"not an SES region: {', '.join(bad)} (SES runs in: {', '.join(known_ses_regions())})"
         )
 
@@ -45,7 +46,7 @@ def regions_in_scope(account: str | None, codes: list[str]) -> list[Region]:
             rows = rows.filter(account__label=account)
         missing = set(codes) - set(rows.values_list("code", flat=True))
         if missing:
-            raise CommandError(
+            raise bad_input(
                 f"no account{' ' + account if account else ''} syncs {', '.join(sorted(missing))}: "
                 "add the region to SESOPS_REGIONS or to the account in the admin"
             )
@@ -85,7 +86,7 @@ class Command(BaseCommand):
         validate_scope(account, codes)
         regions = regions_in_scope(account, codes)
         if not regions:
-            raise CommandError("nothing to sync: no active account-region matches")
+            raise bad_input("nothing to sync: no active account-region matches")
         started = time.monotonic()
         threads = min(MAX_THREADS, len(regions))
         if connection.vendor == "sqlite" and connection.is_in_memory_db():

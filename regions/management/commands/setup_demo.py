@@ -9,9 +9,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from regions.cli import bad_input
 from regions.models import AwsAccount, Region
 
 # Label, AWS profile, account id and regions: they match emulator/scenarios/demo.yaml.
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, password_file: Path, **options: object) -> None:
         if not (settings.DEBUG and settings.SESOPS_DEMO_LOGIN):
-            raise CommandError(
+            raise bad_input(
                 "setup_demo is for the local demo: set DEBUG=true SESOPS_DEMO_LOGIN=true"
             )
         with transaction.atomic():

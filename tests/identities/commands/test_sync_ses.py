@@ -57,16 +57,18 @@ def test_sync_ses_limits_itself_to_the_given_regions(emulator_backend):
     assert SyncRun.objects.get().region.code == "eu-west-1"
 
 
-def test_sync_ses_rejects_an_unknown_account():
+def test_sync_ses_rejects_an_unknown_account_with_exit_status_2():
     with pytest.raises(
         CommandError, match="no account labelled 'nope' \\(known accounts: default\\)"
-    ):
+    ) as bad:
         _run("sync_ses", "--account", "nope")
+    assert bad.value.returncode == 2  # bad input, as in every command (argparse's own code)
 
 
-def test_sync_ses_rejects_a_region_where_ses_does_not_run():
-    with pytest.raises(CommandError, match="not an SES region: us-nowhere-9"):
+def test_sync_ses_rejects_a_region_where_ses_does_not_run_with_exit_status_2():
+    with pytest.raises(CommandError, match="not an SES region: us-nowhere-9") as bad:
         _run("sync_ses", "--region", "us-east-1", "us-nowhere-9")
+    assert bad.value.returncode == 2
 
 
 def test_sync_ses_says_when_no_account_syncs_a_region(emulator_backend):
