@@ -7,11 +7,13 @@ refresh asks "anything newer than T?").
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
 from identities.blockers.flags import set_flags_in_region
 from identities.models import WATCHED_FIELDS, Identity, RegionalIdentity
+from identities.sync import screen
 from identities.sync.fetch import Snapshot, Stored
 from regions.events import build_event, record_events
 from regions.models import Event, Region
@@ -56,6 +58,8 @@ ACCOUNT_QUIET = (
 class ApplyResult:
     identities: int = 0
     changes: int = 0
+    # SES values that could not be stored (skipped or kept as before), for the run's error.
+    problems: list[str] = dataclasses.field(default_factory=list)
 
 
 def stored_view(rows: dict[str, RegionalIdentity]) -> dict[str, Stored]:
@@ -179,11 +183,17 @@ def _identities_for(region: Region, names: dict[str, str]) -> dict[str, Identity
     return found
 
 
-def _account_changes(region: Region, account: AccountState, now: datetime) -> list[Event]:
+def _account_changes(
+    region: Region, account: AccountState, now: datetime, problems: list[str]
+) -> list[Event]:
     events = []
     first_read = region.account_synced_at is None  # the first read is a baseline, not news
+    answered = {f: getattr(account, f) for f in [*ACCOUNT_WATCHED, *ACCOUNT_QUIET]}
+    problems += screen.values(Region, answered, "GetAccount")
     for field, subject in ACCOUNT_WATCHED.items():
-        new = getattr(account, field)
+        if field not in answered:
+            continue  # a value that cannot be stored: the region keeps its previous one
+        new = answered[field]
         old = getattr(region, field)
         if new != old:
             if not first_read:
@@ -200,8 +210,9 @@ def _account_changes(region: Region, account: AccountState, now: datetime) -> li
                 )
             setattr(region, field, new)
     for field in ACCOUNT_QUIET:
-        value = getattr(account, field)
-        setattr(region, field, list(value) if isinstance(value, tuple) else value)
+        if field in answered:
+            value = answered[field]
+            setattr(region, field, list(value) if isinstance(value, tuple) else value)
     region.account_synced_at = now
     region.account_error = ""
     return events
@@ -232,7 +243,7 @@ def apply_snapshot(
     events: list[Event] = []
     region_changed = False
     if snap.account is not None:
-        account_events = _account_changes(region, snap.account, now)
+        account_events = _account_changes(region, snap.account, now, result.problems)
         events += account_events
         region_changed = bool(account_events)
     elif snap.account_error:
@@ -243,6 +254,8 @@ def apply_snapshot(
     if snap.listing is not None:
         rows = load_rows(region) if rows is None else rows
         first_sync = not rows and region.last_success_at is None
+        snap.listing, skipped = screen.listing(snap.listing)  # what can be stored, from here on
+        result.problems += skipped
         listed = {i.name: i for i in snap.listing}
         identities = _identities_for(region, {i.name: i.kind for i in snap.listing})
         updated: list[RegionalIdentity] = []
@@ -262,7 +275,9 @@ def apply_snapshot(
                     ri.verification_token = ""
                     ri.details_synced_at = None
                 updated.append(ri)
-            for field, value in _new_state(ri, snap, item, now).items():
+            state = _new_state(ri, snap, item, now)
+            result.problems += screen.regional_state(name, state)
+            for field, value in state.items():
                 setattr(ri, field, value)
         _derive_address_sending(rows, snap)
 

@@ -135,7 +135,7 @@ def sync_region(region: Region, *, trigger: str, task_id: str = "") -> SyncRun:
         run.status = SyncRun.Status.FAILED
         run.error = f"{type(exc).__name__}: {exc}"[:2000]
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
+        run.save(update_fields=["status", "error", "finished_at", "calls", "throttled"])
         Region.objects.filter(pk=region.pk).update(
             last_sync_error=run.error,
             last_sync_error_at=run.finished_at,
@@ -175,6 +175,9 @@ def _run(region: Region, run: SyncRun) -> None:
     else:
         stored = sync_apply.stored_view(rows)
         snap = read_region(client, stored, budget=call_budget())
+    # Counted before writing: a run that fails in the database still says what it spent.
+    run.calls = client.calls if client else 0
+    run.throttled = client.throttled if client else 0
     now = timezone.now()
     error = "; ".join(snap.errors)[:4000]
     previous_error = region.last_sync_error
@@ -210,15 +213,14 @@ def _run(region: Region, run: SyncRun) -> None:
             )
         run.identities = result.identities
         run.changes = result.changes
-        run.calls = client.calls if client else 0
-        run.throttled = client.throttled if client else 0
-        run.error = error
+        # Values SES sent that cannot be stored are named in the run, not held against the
+        # region: everything else was written, so its data is not stale.
+        account_error = f"GetAccount: {snap.account_error}" if snap.account_error else ""
+        run.error = "; ".join(filter(None, [error or account_error, *result.problems]))[:4000]
         if snap.listing is None:
             run.status = SyncRun.Status.FAILED
-        elif error or snap.account_error:
+        elif error or snap.account_error or result.problems:
             run.status = SyncRun.Status.PARTIAL
-            if snap.account_error and not error:
-                run.error = f"GetAccount: {snap.account_error}"
         else:
             run.status = SyncRun.Status.SUCCEEDED
         run.finished_at = now
