@@ -22,6 +22,7 @@ class RegionOutcome:
     ok: bool
     message: str
     records: list[ExpectedRecord] = field(default_factory=list)
+    unknown: bool = False  # SES did not answer in time: it may have acted
 
 
 @dataclass(frozen=True)

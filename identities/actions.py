@@ -9,7 +9,8 @@ raises for a refusal the user can act on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,14 @@ log = logging.getLogger(__name__)
 resend_cooldown_key = cooldowns.resend_key  # (tests clear the cooldowns by key)
 
 
-def _ses_failure(err: Exception) -> str:
+def _unanswered(err: Exception) -> bool:
+    return isinstance(err, SesError) and err.unanswered
+
+
+def _ses_failure(err: Exception, done: str = "done") -> str:
+    if _unanswered(err):
+        # Sent but unanswered: SES may have acted. Never claim that nothing changed.
+        return f"{err.message}; the next sync shows whether it was {done}"
     if isinstance(err, SesError):
         return str(err)
     # Not an SES answer (e.g. credentials that cannot even build a client): the user still
@@ -55,6 +63,37 @@ def _audit(
         subject=subject,
         result=Event.Result.OK if ok else Event.Result.ERROR,
         message=message,
+    )
+
+
+def _each_region(
+    regions: Sequence[Region],
+    call: Callable[[Region], RegionOutcome],
+    *,
+    user: Any,
+    identity: Identity,
+    subject: str,
+) -> list[RegionOutcome]:
+    """`call` per region with interactive SES timeouts, inside the web request's budget: a
+    region not started by ses.INTERACTIVE_START_WITHIN is "not tried" (and audited so)."""
+    items = []
+    with ses.interactive():
+        deadline = time.monotonic() + ses.INTERACTIVE_START_WITHIN
+        for region in regions:
+            if time.monotonic() <= deadline:
+                items.append(call(region))
+                continue
+            text = "not tried: SES was slow and the page had to answer; try this region again"
+            _audit(user, identity, region, subject, False, text)
+            items.append(RegionOutcome(region.code, False, text))
+    return items
+
+
+def _unknown_summary(items: list[RegionOutcome], done: str) -> str:
+    where = ", ".join(i.region for i in items if i.unknown)
+    return (
+        f"SES did not answer in {ses.INTERACTIVE_READ_TIMEOUT} s ({where}); "
+        f"the next sync shows whether it was {done}."
     )
 
 
@@ -96,10 +135,16 @@ def resend_verification(
         message = cooldowns.wait_message(sent_at, cooldown)
         _audit(user, identity, None, "resend_verification", False, message)
         return ActionOutcome("warning", message)
-    items = [_resend_one(identity=identity, region=ri.region, user=user) for ri in targets]
+    items = _each_region(
+        [ri.region for ri in targets],
+        lambda region: _resend_one(identity=identity, region=region, user=user),
+        user=user, identity=identity, subject="resend_verification",
+    )  # fmt: skip
     sent = [i for i in items if i.ok]
-    if not sent:
+    if not sent and not any(i.unknown for i in items):
         cooldowns.release(key)  # nothing went out: let the user retry at once
+        if any(i.unknown for i in items):
+            return ActionOutcome("warning", _unknown_summary(items, "sent"), items)
         return ActionOutcome(
             "error", "SES did not send the verification email. Nothing was changed.", items
         )
@@ -112,14 +157,15 @@ def resend_verification(
 
 
 def _resend_one(*, identity: Identity, region: Region, user: Any) -> RegionOutcome:
+    unknown = False
     try:
         ses.client_for(identity.account, region.code).verify_email(identity.name)
     except Exception as err:  # shown to the user, never a 500
-        ok, text = False, _ses_failure(err)
+        ok, text, unknown = False, _ses_failure(err, "sent"), _unanswered(err)
     else:
         ok, text = True, f"verification email sent to {identity.name}"
     _audit(user, identity, region, "resend_verification", ok, text)
-    return RegionOutcome(region.code, ok, text)
+    return RegionOutcome(region.code, ok, text, unknown=unknown)
 
 
 def add_to_regions(
@@ -138,8 +184,14 @@ def add_to_regions(
             "error", "Choose at least one region where the identity does not exist yet."
         )
     options = {} if identity.is_email else dkim.create_options()
-    items = [_create_one(identity=identity, region=r, options=options, user=user) for r in chosen]
+    items = _each_region(
+        chosen,
+        lambda region: _create_one(identity=identity, region=region, options=options, user=user),
+        user=user, identity=identity, subject="add_to_region",
+    )  # fmt: skip
     done = [i for i in items if i.ok]
+    if not done and any(i.unknown for i in items):
+        return ActionOutcome("warning", _unknown_summary(items, "created"), items)
     if not done:
         return ActionOutcome(
             "error", "SES did not create the identity. Nothing was changed.", items
@@ -166,9 +218,9 @@ def _create_one(
             identity.name, **options
         )
     except Exception as err:  # shown to the user, never a 500
-        text = _ses_failure(err)
+        text = _ses_failure(err, "created")
         _audit(user, identity, region, "add_to_region", False, text)
-        return RegionOutcome(region.code, False, text)
+        return RegionOutcome(region.code, False, text, unknown=_unanswered(err))
     text = f"created in {region.code}" + (
         f" (DKIM: {options['dkim_origin']})" if "dkim_origin" in options else ""
     )

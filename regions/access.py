@@ -11,6 +11,7 @@ the SES call.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,8 +63,29 @@ def is_conflict(err: ses.SesError) -> bool:
 def production_access_submit(
     *, regions: Sequence[Region], details: AccessDetails, user: Any
 ) -> list[RegionAnswer]:
-    """Ask SES for production access in each region; store and audit each answer."""
-    return [_submit_one(region=r, details=details, user=user) for r in regions]
+    """Ask SES for production access in each region; store and audit each answer.
+
+    Interactive: short SES timeouts, and no region is started once the page's time budget
+    is spent (those are answered "not tried" and stored as errors, so nothing is silent)."""
+    answers = []
+    with ses.interactive():
+        deadline = time.monotonic() + ses.INTERACTIVE_START_WITHIN
+        for region in regions:
+            if time.monotonic() > deadline:
+                answers.append(_not_tried(region=region, details=details, user=user))
+            else:
+                answers.append(_submit_one(region=region, details=details, user=user))
+    return answers
+
+
+def _not_tried(*, region: Region, details: AccessDetails, user: Any) -> RegionAnswer:
+    message = "Not sent: SES was slow and the page had to answer; submit this region again."
+    request = _store(
+        region=region, details=details, user=user,
+        outcome=ProductionAccessRequest.Outcome.ERROR, message=message,
+        review_status="", case_id="",
+    )  # fmt: skip
+    return RegionAnswer(region=region, request=request)
 
 
 def _submit_one(*, region: Region, details: AccessDetails, user: Any) -> RegionAnswer:
@@ -85,6 +107,8 @@ def _submit_one(*, region: Region, details: AccessDetails, user: Any) -> RegionA
             else ProductionAccessRequest.Outcome.ERROR
         )
         message = str(err)
+        if err.unanswered:
+            message = f"{err.message}; the next sync shows whether the request was received."
         if outcome == ProductionAccessRequest.Outcome.CONFLICT:
             # SES's own words ("...already in progress"), and a review is running in SES
             # whatever our last sync said.

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
 from regions.ses_boto import Boto, Counter, current
 from regions.ses_types import (
     DOMAIN,
     EMAIL,
     THROTTLING_CODES,
+    UNANSWERED,
     AccountState,
     DkimAttributes,
     IdentityDetails,
@@ -60,6 +62,14 @@ __all__ = [
 MAX_ATTEMPTS = 5
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 30
+# Interactive calls (someone waiting on a web page: add to regions, resend, production
+# access) get one retry and short timeouts, so that an action ends inside gunicorn's 30 s
+# timeout even when SES is slow: worst case per call 2 x (2 + 5) s = 14 s, and an action
+# starts no new region after INTERACTIVE_START_WITHIN seconds (see `interactive()`).
+INTERACTIVE_ATTEMPTS = 2
+INTERACTIVE_CONNECT_TIMEOUT = 2
+INTERACTIVE_READ_TIMEOUT = 5
+INTERACTIVE_START_WITHIN = 14
 LIST_PAGE_SIZE = 1000
 BATCH_SIZE = 100
 
@@ -113,20 +123,36 @@ def clear_client_cache() -> None:
         _cache.clear()
 
 
+_mode = threading.local()
+
+
+@contextmanager
+def interactive() -> Iterator[None]:
+    """Inside this block (a web action), clients use the interactive timeouts and retries."""
+    previous = getattr(_mode, "interactive", False)
+    _mode.interactive = True
+    try:
+        yield
+    finally:
+        _mode.interactive = previous
+
+
 def client_for(account, region_code: str) -> SesApi:
     """The SES client of one account-region. The boto3 clients underneath are built once and
     shared by every thread; each SesClient returned is a cheap view with its own counters."""
+    quick = getattr(_mode, "interactive", False)
     # Credentials settings are part of the key: editing the account builds new clients.
     key = (account.pk, account.profile_name, account.role_arn, account.external_id, region_code)
+    key += (quick,)
     with _cache_lock:
         boto = _cache.get(key)
         if boto is None:
             boto = _cache[key] = Boto(
                 account,
                 region_code,
-                max_attempts=MAX_ATTEMPTS,
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
+                max_attempts=INTERACTIVE_ATTEMPTS if quick else MAX_ATTEMPTS,
+                connect_timeout=INTERACTIVE_CONNECT_TIMEOUT if quick else CONNECT_TIMEOUT,
+                read_timeout=INTERACTIVE_READ_TIMEOUT if quick else READ_TIMEOUT,
             )
     return SesClient(boto)
 
@@ -189,7 +215,12 @@ class SesClient:
                 "PartialCredentialsError",
             }
             code = "ConnectionError" if not permanent else type(exc).__name__
-            raise SesError(code, str(exc), permanent=permanent, operation=operation) from exc
+            message = str(exc)
+            if isinstance(exc, ReadTimeoutError):
+                # Sent, but no answer: SES may have acted. Callers say the outcome is unknown.
+                code = UNANSWERED
+                message = f"SES did not answer in {self._boto.read_timeout:g} s"
+            raise SesError(code, message, permanent=permanent, operation=operation) from exc
         finally:
             current.counter = previous
 

@@ -49,6 +49,7 @@ class Boto:
     ) -> None:
         self.account_key = account_key_of(account)
         self.region_code = region_code
+        self.read_timeout = read_timeout
         session = session_for(account)
         config = Config(
             region_name=region_code,

@@ -40,6 +40,8 @@ PERMANENT_CODES = frozenset(
         "ExpiredTokenException",
     }
 )
+# The code of an SesError for a request SES received but did not answer in time.
+UNANSWERED = "NoAnswer"
 THROTTLING_CODES = frozenset(
     {"TooManyRequestsException", "Throttling", "ThrottlingException", "RequestThrottled"}
 )
@@ -77,6 +79,11 @@ class SesError(Exception):
         self.throttled = throttled
         self.http_status = http_status
         self.operation = operation
+
+    @property
+    def unanswered(self) -> bool:
+        """Sent but not answered in time: SES may have done it (a sync will tell)."""
+        return self.code == UNANSWERED
 
     def __str__(self) -> str:
         what = _FRIENDLY.get(self.code, self.code)
