@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.dateparse import parse_datetime
 
@@ -62,7 +62,7 @@ def query_datetime(params: Mapping[str, str], name: str) -> datetime | None:
 
 
 class BadParameterMiddleware:
-    """Renders BadParameter as a 400 saying which parameter and why."""
+    """Renders BadParameter as a 400 saying which parameter and why (JSON for the API)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -73,6 +73,8 @@ class BadParameterMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, BadParameter):
             return None
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            return JsonResponse({"detail": str(exception)}, status=400)  # as the API's errors
         if getattr(request, "htmx", False):
             return HttpResponse(str(exception), status=400, content_type="text/plain")
         response = TemplateResponse(request, "400.html", {"message": str(exception)}, status=400)

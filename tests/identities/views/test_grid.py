@@ -389,6 +389,7 @@ def test_refresh_notices_a_region_going_stale_without_any_write(viewer_client, w
 
 
 def test_refresh_without_a_stamp_sends_everything(viewer_client, world):
-    response = viewer_client.get("/grid/refresh/", {"since": "not-a-date"})
+    assert viewer_client.get("/grid/refresh/", {"since": "not-a-date"}).status_code == 400
+    response = viewer_client.get("/grid/refresh/")
     assert response.status_code == 200
     assert "pending@example.com" in _html(response)

@@ -131,3 +131,6 @@ def test_a_since_without_time_zone_is_a_400_that_says_so(viewer_client):
     assert "since: &#x27;2026-11-29T20:00:00&#x27; has no time zone" in response.content.decode()
     htmx = viewer_client.get("/?q=a%00b", HTTP_HX_REQUEST="true")
     assert (htmx.status_code, htmx.content.decode()) == (400, "q: contains control characters")
+    api = viewer_client.get("/api/v1/identities", {"account": "a\x1eb"})
+    assert api.status_code == 400
+    assert api.json() == {"detail": "account: contains control characters"}
