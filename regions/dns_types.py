@@ -18,6 +18,12 @@ CREATE, UPSERT, DELETE = "CREATE", "UPSERT", "DELETE"
 PENDING, INSYNC = "PENDING", "INSYNC"
 
 
+class DnsProviderError(Exception):
+    """Any failure of a DNS provider's call. `permanent`: retrying the same call cannot help."""
+
+    permanent: bool = True
+
+
 def dns_name(name: str) -> str:
     """`Example.COM.` -> `example.com` (how names are compared everywhere here)."""
     return name.strip().rstrip(".").lower()
@@ -61,8 +67,8 @@ class ChangeReceipt:
 
 
 class DnsWriter(Protocol):
-    """One account's DNS provider. Every method raises the provider's error type, whose
-    `permanent` attribute says whether retrying could help."""
+    """One account's DNS provider. Every method raises a DnsProviderError (a subclass of the
+    provider's own), whose `permanent` attribute says whether retrying could help."""
 
     def find_zones(self, domain: str) -> list[HostedZone]:
         """Public zones whose apex is `domain` or one of its parents, longest apex first,

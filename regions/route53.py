@@ -75,13 +75,18 @@ def clear_client_cache() -> None:
 
 
 def route53_for(account) -> Route53Client:
-    """The Route 53 client of one account (a cheap view over a shared boto3 client)."""
+    """The Route 53 client of one account (a cheap view over a shared boto3 client). Raises a
+    permanent Route53Error when the account's credentials cannot even build one."""
     creds = _DnsCredentials(account)
     key = (account.pk, creds.profile_name, creds.role_arn, creds.external_id)
     with _cache_lock:
         boto = _cache.get(key)
         if boto is None:
-            boto = _cache[key] = _Boto(account)
+            try:
+                boto = _cache[key] = _Boto(account)
+            except BotoCoreError as exc:  # a profile that does not exist, no region...
+                code = type(exc).__name__
+                raise Route53Error(code, str(exc), permanent=True, operation="client") from exc
     return Route53Client(boto, label=account.label)
 
 

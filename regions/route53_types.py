@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from regions.dns_types import DnsProviderError
+
 # Route 53 answers these with HTTP 400 although waiting helps: they are transient.
 TRANSIENT_CODES = frozenset(
     {
@@ -25,7 +27,7 @@ _FRIENDLY = {
 }
 
 
-class Route53Error(Exception):
+class Route53Error(DnsProviderError):
     def __init__(
         self,
         code: str,

@@ -35,14 +35,20 @@ from identities.dns.publish_plan import (
 from identities.dns.publish_zone import DELEGATED, ZoneChoice, choose_zone
 from identities.dns.service import domain_regionals, probe_config, probe_domain, spec_for
 from identities.models import DnsPublish, Identity
-from regions.dns_types import INSYNC, RecordChange, RecordSet
+from regions.dns_types import INSYNC, DnsProviderError, DnsWriter, RecordChange, RecordSet
 from regions.events import record_event
 from regions.models import AwsAccount, Event
-from regions.route53 import Route53Error, route53_for
+from regions.route53 import route53_for
 
 log = logging.getLogger(__name__)
 INSYNC_DEADLINE = timedelta(minutes=10)  # Route 53 says "usually within 60 seconds"
 STALE_AFTER = timedelta(seconds=30)  # no worker progress by then: the page takes a step
+
+
+def writer_for(account: AwsAccount) -> DnsWriter:
+    """The DNS provider that writes an account's zones: Route 53 (another provider would be
+    chosen here; regions/dns_types.py says what it must offer)."""
+    return route53_for(account)
 
 
 class PublishError(Exception):
@@ -93,8 +99,8 @@ def publish_preview(*, identity: Identity) -> Preview:
     found, errors = {}, {}
     for label, account in accounts.items():
         try:
-            found[label] = route53_for(account).find_zones(identity.name)
-        except Route53Error as exc:
+            found[label] = writer_for(account).find_zones(identity.name)
+        except DnsProviderError as exc:
             errors[label] = str(exc)
     preview.choice = choose_zone(
         found=found, probed_origin=origin, probed_nameservers=servers, errors=errors
@@ -104,9 +110,9 @@ def publish_preview(*, identity: Identity) -> Preview:
         return preview
     preview.account = accounts[zone.account]
     try:
-        client = route53_for(preview.account)
+        client = writer_for(preview.account)
         preview.present = client.record_sets(zone, names_to_read(preview.wanted, zone.name))
-    except Route53Error as exc:
+    except DnsProviderError as exc:
         preview.error = str(exc)
         return preview
     preview.items = plan(preview.wanted, preview.present, zone.name)
@@ -145,8 +151,8 @@ def publish_apply(*, identity: Identity, keys: Collection[str], actor) -> DnsPub
     zone, account = preview.choice.zone, preview.account
     comment = f"sesops: {identity.name} by {actor.get_username()}"
     try:
-        receipt = route53_for(account).apply(zone, changes, comment=comment)
-    except Route53Error as exc:
+        receipt = writer_for(account).apply(zone, changes, comment=comment)
+    except DnsProviderError as exc:
         _apply_event(actor, account, identity, f"zone {zone.id}", "", Event.Result.ERROR, str(exc))
         raise PublishError(str(exc)) from exc
     rows = _change_rows(changes)
@@ -214,8 +220,8 @@ def follow_publish(*, publish_id: int) -> DnsPublish:
         return _finish(publish, DnsPublish.Status.FAILED, error="the account was removed")
     if publish.status == DnsPublish.Status.PENDING:
         try:
-            receipt = route53_for(publish.account).change_status(publish.change_id)
-        except Route53Error as exc:
+            receipt = writer_for(publish.account).change_status(publish.change_id)
+        except DnsProviderError as exc:
             if exc.permanent:
                 return _finish(publish, DnsPublish.Status.FAILED, error=str(exc))
             return publish  # transient: the next step asks again

@@ -230,3 +230,13 @@ def test_with_the_task_queue_down_the_progress_page_follows_the_change_itself(
     )
     done = client.get(url, HTTP_HX_REQUEST="true")
     assert done.status_code == 286 and b"6 of 6 required records right" in done.content
+
+
+def test_an_account_whose_credentials_fail_is_named_and_the_others_still_searched(
+    world: RunningEmulator, operator
+) -> None:
+    AwsAccount.objects.create(label="legacy", profile_name="no-such-profile")
+    preview = publish_preview(identity=_regional("eu-west-1").identity)
+    assert preview.ready and preview.choice.zone.account == "prod"
+    assert preview.choice.searched == ("legacy", "prod")
+    assert "no-such-profile" in preview.choice.errors["legacy"]
