@@ -97,11 +97,37 @@ def _dispatch(
         if len(parts) == 2 and parts[1] == "reset" and method == "POST":
             st.reset_stats()
         return st.stats_json()
+    if head == "route53":
+        if method == "POST" and "insync_seconds" in body:
+            app.route53.insync_seconds = float(body["insync_seconds"])
+        return _route53_json(app)
     if head == "clock":
         if method == "POST":
             st.clock.advance(float(body.get("advance_seconds", 0)))
         return {"now": st.now(), "offset_seconds": st.clock.offset}
     raise ControlError(404, f"no control endpoint {method} /_emulator/{'/'.join(parts)}")
+
+
+def _route53_json(app: App) -> dict[str, Any]:
+    """Hosted zones (served by the DNS server or detached) and changes with their status."""
+    r53 = app.route53
+    zones = [
+        {
+            "id": hz.id,
+            "name": hz.name,
+            "account": hz.account_id,
+            "private": hz.private,
+            "served": app.store.zone_for(hz.zone.origin) is hz.zone,
+            "nameservers": list(hz.zone.nameservers),
+            "record_sets": len(r53.record_sets(hz)),
+        }
+        for hz in r53.zones.values()
+    ]
+    changes = [
+        {"id": c.id, "status": r53.status(c), "submitted_at": c.submitted_at, "comment": c.comment}
+        for c in r53.changes.values()
+    ]
+    return {"insync_seconds": r53.insync_seconds, "zones": zones, "changes": changes}
 
 
 def _matches(mail: dict[str, Any], key: str, value: str) -> bool:

@@ -179,3 +179,20 @@ def test_unknown_change_and_bad_scenario_are_clear_errors(emu: RunningEmulator) 
     bad = {"zones": [{"origin": "x.test", "hosted_zone": {"private": True}}]}
     with pytest.raises(ScenarioError, match="hosted_zone needs an account"), run_emulator(bad):
         pass
+
+
+def test_the_control_api_lists_zones_and_changes_and_sets_the_insync_delay(emu) -> None:
+    r53 = emu.client("route53", access_key=KEY)
+    zone_id = _zones(r53)[True]
+    batch = [_change("CREATE", "new.example.test", "TXT", '"x"')]
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": batch})
+    state = emu.control("GET", "route53")
+    served = {z["served"]: z for z in state["zones"]}
+    assert served[True]["id"] == zone_id.rsplit("/", 1)[-1] and served[True]["record_sets"] == 4
+    assert served[False]["nameservers"] == [
+        "ns-1.awsdns-emulated.example",
+        "ns-2.awsdns-emulated.example",
+    ]
+    assert [c["status"] for c in state["changes"]] == ["PENDING"]
+    after = emu.control("POST", "route53", {"insync_seconds": 0})
+    assert after["insync_seconds"] == 0 and [c["status"] for c in after["changes"]] == ["INSYNC"]
