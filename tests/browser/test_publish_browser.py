@@ -81,6 +81,8 @@ def test_preview_tick_apply_and_follow_to_the_result(
     identity = Identity.objects.get(name="shop.example")
 
     page.goto(f"{live_server.url}/identities/{identity.pk}/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#dns-records").screenshot(path=str(SCREENSHOTS / "publish-button.png"))
     page.get_by_role("link", name="Publish to Route 53").click()
     page.wait_for_selector("#publish-plan")
     assert "delegated" in page.locator("#publish-zone").inner_text()
