@@ -22,6 +22,8 @@ export SESOPS_SYNC_INTERVAL="${SESOPS_SYNC_INTERVAL:-60}" SESOPS_DNS_INTERVAL="$
 export SESOPS_DNS_RESOLVER="127.0.0.1:$DNS_PORT" SESOPS_DNS_PORT="$DNS_PORT"
 # Alerts: links point at the demo; its email goes to files you can read.
 export SESOPS_BASE_URL="http://127.0.0.1:$WEB_PORT" SESOPS_EMAIL_BACKEND=file EMAIL_FILE_PATH="$DEMO_DIR/mail"
+# /metrics: Prometheus (or curl) on this machine scrapes without a token.
+export SESOPS_METRICS_NETWORKS="127.0.0.1/32,::1/128"
 # boto3 reaches the emulator through its own variables; the apps have no emulator setting.
 export AWS_ENDPOINT_URL="http://127.0.0.1:$SES_PORT"
 export AWS_CONFIG_FILE="$DEMO_DIR/aws-config" AWS_SHARED_CREDENTIALS_FILE="$DEMO_DIR/aws-credentials"

@@ -51,6 +51,8 @@ def every_page(page: Page, url: str) -> dict[str, str]:
     pages = {"grid": "/", "regions": "/regions/", "send-check": "/send-check/"}
     pages["activity"] = "/activity/"
     pages["admin"] = "/admin/"
+    pages["api-tokens"] = "/account/tokens/"
+    pages["api-docs"] = "/api/v1/docs"
     for href in page.eval_on_selector_all(
         "a.identity-name", "els => els.map(e => e.getAttribute('href'))"
     ):

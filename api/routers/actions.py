@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.http import HttpRequest
 from django.http.request import QueryDict
 from django.shortcuts import get_object_or_404
-from ninja import Path, Router, Status
+from ninja import Body, Path, Router, Status
 
 from api import auth
 from api.schemas import (
@@ -36,6 +36,7 @@ MAX_ID = 2**63 - 1
 RESPONSES = {200: ActionOut, 409: ActionOut, 400: Error, 401: Error, 403: Error, 404: Error,
              422: ValidationErrorOut}  # fmt: skip
 IdentityId = Path(..., ge=1, le=MAX_ID)
+NoBody = Body(None)  # an optional JSON body: `curl -X POST` with none is fine
 
 
 def _identity(identity_id: int) -> Identity:
@@ -98,13 +99,14 @@ def check_dns(request: HttpRequest, identity_id: int = IdentityId) -> Status:
 
 @router.post("/identities/{identity_id}/resend-verification", response=RESPONSES)
 def resend_verification(
-    request: HttpRequest, body: ResendIn, identity_id: int = IdentityId
+    request: HttpRequest, identity_id: int = IdentityId, body: ResendIn | None = NoBody
 ) -> Status:
     """Resend SES's verification email from the regions where the address is unverified
     (at most once per SESOPS_RESEND_COOLDOWN seconds per address)."""
     auth.can_operate(request)
     identity = _identity(identity_id)
-    regions = None if body.regions is None else _regions(identity, body.regions)
+    codes = body.regions if body is not None else None
+    regions = None if codes is None else _regions(identity, codes)
     return _answer(
         actions.resend_verification(identity=identity, regions=regions, user=request.user)
     )

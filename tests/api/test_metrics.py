@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,3 +120,16 @@ def test_alert_deliveries_and_open_problems_are_exported(client, world, settings
     assert sample(m, "sesops_alert_deliveries", **hook_labels, status="failed") == 1
     assert sample(m, "sesops_alert_delivery_attempts_total", **hook_labels) == 11
     assert sample(m, "sesops_alert_problems_open", kind="identity_blocked") == 1
+
+
+def test_the_sample_grafana_dashboard_uses_only_exported_metrics(client, world, runs, settings):
+    settings.SESOPS_METRICS_TOKEN = METRICS_TOKEN
+    from alerts.models import Channel, Delivery
+
+    hook = Channel.objects.create(name="ops-hook", type="webhook", target="https://h.example/")
+    Delivery.objects.create(channel=hook, status="failed", attempts=8)
+    exported = set(scrape(client, **bearer(METRICS_TOKEN)))
+    dashboard = json.loads((settings.BASE_DIR / "docs" / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {name for e in exprs for name in re.findall(r"sesops_[a-z0-9_]+", e)}
+    assert used and used <= exported, used - exported

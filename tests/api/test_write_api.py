@@ -168,3 +168,12 @@ def test_session_writes_need_the_csrf_token(world, operator, queued):
     )
     assert response.status_code == 200
     assert len(queued.calls) == 2
+
+
+def test_resend_needs_no_body(client, world, operator_token, fake_ses, no_resend_cooldown):
+    # As `curl -X POST` sends it: no body, no content type.
+    response = client.generic(
+        "POST", url(world["pending"], "resend-verification"), b"", **bearer(operator_token)
+    )
+    assert response.status_code == 200, response.json()
+    assert fake_ses.calls == [("verify_email", "eu-west-1", "new@other.example")]
