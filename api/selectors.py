@@ -5,6 +5,7 @@ Filtering, blocking and the per-region state come from the grid's own selectors
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from api import cursor as cursors
 from identities.blockers.states import Cell, cells_for
-from identities.models import Identity
+from identities.models import Identity, RegionalIdentity
 from identities.selectors.blocked import blocked_identities
 from identities.selectors.grid import Column, GridFilters, filtered_identities, visible_regions
 from identities.views.activity import ActivityFilters
@@ -53,7 +54,8 @@ def identity_page(
     page = list(page_qs[: limit + 1])
     more, page = len(page) > limit, page[:limit]
     regions = [c.region for c in columns]
-    cells = cells_for(page, regions, now=now)
+    cells = cells_for(page, regions, now=now, lean=True)
+    _add_synced_at(cells.values())
     rows = [
         (i, [cells[(i.pk, r.pk)] for r in regions if r.account_id == i.account_id]) for i in page
     ]
@@ -63,6 +65,20 @@ def identity_page(
         rows=rows,
         next_cursor=cursors.encode(page[-1].name, page[-1].pk) if more else None,
     )
+
+
+def _add_synced_at(cells: Iterable[Cell]) -> None:
+    """The grid's lean rows (only the fields a cell shows, no model instances) and each row's
+    synced_at in one more query: whole rows with their prefetched DNS checks made a page of
+    50 identities x 20 regions five times slower (1.3 s of 1.5 s at 10,000 identities)."""
+    rows = [c.regional for c in cells if c.regional is not None]
+    # By identity (50 parameters), not by row (1,000): psycopg's query building grows with them.
+    identity_ids = {r.identity_id for r in rows}
+    synced = dict(
+        RegionalIdentity.objects.filter(identity_id__in=identity_ids).values_list("pk", "synced_at")
+    )
+    for row in rows:
+        row.synced_at = synced.get(row.id)
 
 
 def event_page(
