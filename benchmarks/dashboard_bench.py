@@ -210,11 +210,11 @@ def requests_for(client: Any, ds: data.Dataset) -> list[tuple[str, str, dict[str
         ("grid, blocking only", grid + "?blocking=1", {}),
         ("grid, blocking only (htmx filter)", grid + "?blocking=1", htmx),
         ("identity page", reverse("identity_detail", args=[ds.some_identity_id]), {}),
-        ("live refresh, nothing changed", reverse("grid_refresh") + "?" + urlencode(state), htmx),
-        # The REST API (the session authenticates as the token would): 50 identities a page.
+        # The REST API (the session authenticates as a token would): 50 identities a page.
         ("API identities, first page", "/api/v1/identities", {}),
         ("API identities, blocked only", "/api/v1/identities?blocked=true", {}),
         ("API one identity", f"/api/v1/identities/{ds.some_identity_id}", {}),
+        ("live refresh, nothing changed", reverse("grid_refresh") + "?" + urlencode(state), htmx),
     ]
 
 

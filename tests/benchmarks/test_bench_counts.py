@@ -79,6 +79,9 @@ def test_dashboard_query_count_does_not_grow_with_identities(db, client):
         "grid, blocking only",
         "grid, blocking only (htmx filter)",
         "identity page",
+        "API identities, first page",
+        "API identities, blocked only",
+        "API one identity",
         "live refresh, nothing changed",
     }
 
