@@ -52,7 +52,14 @@ def _ses_failure(err: Exception, done: str = "done") -> str:
 
 
 def _audit(
-    user: Any, identity: Identity, region: Region | None, subject: str, ok: bool, message: str
+    user: Any,
+    identity: Identity,
+    region: Region | None,
+    subject: str,
+    ok: bool,
+    message: str,
+    *,
+    refused: bool = False,
 ) -> None:
     events.record_event(
         kind=Event.Kind.ACTION,
@@ -61,7 +68,7 @@ def _audit(
         region=region,
         identity_name=identity.name,
         subject=subject,
-        result=Event.Result.OK if ok else Event.Result.ERROR,
+        result=Event.Result.REFUSED if refused else Event.Result.OK if ok else Event.Result.ERROR,
         message=message,
     )
 
@@ -133,7 +140,8 @@ def resend_verification(
     sent_at = cooldowns.claim(identity, key, cooldown) if cooldown else None
     if sent_at is not None:
         message = cooldowns.wait_message(sent_at, cooldown)
-        _audit(user, identity, None, "resend_verification", False, message)
+        # Not an error: nothing was attempted, the cooldown said no.
+        _audit(user, identity, None, "resend_verification", False, message, refused=True)
         return ActionOutcome("warning", message)
     items = _each_region(
         [ri.region for ri in targets],

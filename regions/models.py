@@ -167,6 +167,7 @@ class Event(models.Model):
     class Result(models.TextChoices):
         OK = "ok"
         ERROR = "error"
+        REFUSED = "refused"  # not attempted: a rule said no (e.g. the resend cooldown)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
