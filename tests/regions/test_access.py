@@ -114,3 +114,25 @@ def test_empty_optional_fields_are_not_sent(fake_ses, sandbox_regions, admin_use
     assert put["use_case_description"] is None
     assert put["additional_contacts"] is None
     assert put["production_access"] is True
+
+
+def test_an_unanswered_request_says_the_next_sync_tells_and_late_regions_are_not_tried(
+    fake_ses, sandbox_regions, admin_user, monkeypatch
+):
+    from regions import ses
+    from regions.ses_types import UNANSWERED
+
+    fake_ses.errors["put_account_details", "eu-west-1"] = SesError(
+        UNANSWERED, "SES did not answer in 5 s", permanent=False
+    )
+    answers = production_access_submit(
+        regions=sandbox_regions[:1], details=DETAILS, user=admin_user
+    )
+    assert answers[0].request.ses_message == (
+        "SES did not answer in 5 s; the next sync shows whether the request was received."
+    )
+    monkeypatch.setattr(ses, "INTERACTIVE_START_WITHIN", -1)  # the page's budget is spent
+    late = production_access_submit(regions=sandbox_regions[1:], details=DETAILS, user=admin_user)
+    assert late[0].outcome == "error"
+    assert late[0].request.ses_message.startswith("Not sent: SES was slow")
+    assert puts(fake_ses, "us-east-1") == []
