@@ -100,6 +100,8 @@ def test_no_form_field_makes_a_post_answer_500(admin, world_ids, fake_ses, queue
         f"/regions/{r}/production-access/submit/": [
             "regions", "mail_type", "website_url", "contact_language", "use_case_description",
         ],
+        "/alerts/channels/new/": ["name", "type", "target", "enabled"],
+        "/account/tokens/": ["name", "scope", "expires_in_days"],
     }  # fmt: skip
 
     @SETTINGS
