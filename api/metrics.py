@@ -95,7 +95,7 @@ def identity_metrics(regions: list[Region], now: datetime) -> Iterator[Metric]:
         status.add_metric([*_labels(by_id[region_id]), kind, verification or "unknown"], n)
     yield status
 
-    # The grid's own definition of "blocked" (identities.selectors_blocked), over every
+    # The grid's own definition of "blocked" (identities.selectors.blocked), over every
     # identity of each region's account: the counts the grid's column headers show.
     columns = [Column(region=r, stale=False, error="") for r in regions if not r.hidden]
     everyone = Identity.objects.filter(account_id__in={c.region.account_id for c in columns})
