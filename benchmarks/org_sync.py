@@ -38,10 +38,15 @@ from benchmarks import REPO, bench_environ, world
 
 CALLS_TARGET, WALL_TARGET, RSS_TARGET_MB = 1.05, 1.2, 300.0
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
-DEFAULT_DEPLOYMENT = "prefork"
+DEFAULT_DEPLOYMENT = "threads"
 
 # Worker deployments: (celery worker argument lists, one per process group; description).
+THREADS = ["worker", "--pool", "threads", "--concurrency", "50"]
 DEPLOYMENTS: dict[str, tuple[list[list[str]], str]] = {
+    "threads": (
+        [THREADS, THREADS],
+        "2 x celery worker --pool threads --concurrency 50 (the README's recipe on 2 cores)",
+    ),
     "prefork": (
         [["worker", "--concurrency", "2"]],
         "celery worker --concurrency 2 (prefork: one region per process)",
@@ -297,6 +302,7 @@ def _round(
         cpu0 = workers.cpu()
         since = timezone.now()
         started = time.monotonic()
+        _fresh_producer()
         sync_all_regions()  # beat's fan-out, published to the worker's queue
         peak_conn, done = 0, 0
         while time.monotonic() - started < deadline:
@@ -314,6 +320,10 @@ def _round(
     if done < len(regions):
         log(f"{label}: {done} of {len(regions)} regions done at the {deadline:.0f}s deadline")
         Region.objects.update(sync_lock_until=None)
+        # Runs the stopped worker left queued or running would hold their regions' next sync.
+        SyncRun.objects.filter(status__in=[SyncRun.Status.RUNNING, "queued"]).update(
+            status=SyncRun.Status.SKIPPED, finished_at=timezone.now(), error="round stopped"
+        )
     runs = list(
         SyncRun.objects.filter(kind=SyncRun.Kind.SES, started_at__gte=since).exclude(
             status=SyncRun.Status.RUNNING
@@ -424,6 +434,14 @@ def run(
         floor.first,
         floor.resync,
     )
+
+
+def _fresh_producer() -> None:
+    """A new broker connection for each round's fan-out (the last one may have gone stale)."""
+    from config.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _point_app(redis_url: str, queue: str) -> None:

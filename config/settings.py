@@ -217,6 +217,11 @@ SESOPS_STALE_AFTER = env_int(
     "SESOPS_STALE_AFTER", 3 * SESOPS_SYNC_INTERVAL, minimum=10, maximum=30 * _DAY
 )
 SESOPS_RESEND_COOLDOWN = env_int("SESOPS_RESEND_COOLDOWN", 300, minimum=0, maximum=_DAY)
+# A sync's lease on its region (seconds): renewed while the sync lives, so a killed worker
+# frees its regions within this time. Database connections per worker process for syncs
+# (the paced SES calls hold none): see docs/sync-concurrency.md.
+SESOPS_SYNC_LEASE = env_int("SESOPS_SYNC_LEASE", 90, minimum=3, maximum=3600)
+SESOPS_SYNC_DB_CONNECTIONS = env_int("SESOPS_SYNC_DB_CONNECTIONS", 4, minimum=1, maximum=50)
 SESOPS_DNS_RESOLVER = env_str("SESOPS_DNS_RESOLVER")  # host[:port]; empty = system resolver
 SESOPS_DNS_PORT = env_int("SESOPS_DNS_PORT", 53, minimum=1, maximum=65535)
 SESOPS_DNS_TIMEOUT = env_float("SESOPS_DNS_TIMEOUT", 2.0, minimum=0.05, maximum=60.0)

@@ -27,6 +27,7 @@ from identities.dns.publish import PublishError, publish_apply
 from identities.dns.service import probe_domain
 from identities.models import DKIM_FIELDS, Identity, RegionalIdentity, Status
 from identities.selectors.detail import records_for
+from identities.sync.enqueue import UNREACHABLE
 from regions import events, ses
 from regions.models import Event, Region
 from regions.ses_types import IdentityDetails, SesError
@@ -290,24 +291,23 @@ def sync_now(*, identity: Identity, user: Any) -> ActionOutcome:
     items = []
     for region in regions:
         try:
-            queued = tasks.enqueue_region_sync(region, trigger=user.get_username())
-            text = (
-                "sync queued"
-                if queued
-                else "the task queue is unreachable: the sync was not queued; try again shortly"
-            )
+            # Not queued again while one is queued or running: the answer says which.
+            asked = tasks.enqueue_region_sync(region, trigger=user.get_username())
+            ok, text = asked.queued or asked.already, asked.message
+            if not ok and asked.message == UNREACHABLE:
+                text = f"{UNREACHABLE}; try again shortly"
         except Exception as err:  # shown to the user, never a 500
             log.exception("enqueue_region_sync failed")
-            queued, text = False, f"could not queue the sync ({type(err).__name__})"
-        items.append(RegionOutcome(region.code, queued, text))
-        _audit(user, identity, region, "sync_now", queued, text)
+            ok, text = False, f"could not queue the sync ({type(err).__name__})"
+        items.append(RegionOutcome(region.code, ok, text))
+        _audit(user, identity, region, "sync_now", ok, text)
     done = [i for i in items if i.ok]
     if not done:
         return ActionOutcome("error", "The sync could not be queued.", items)
     return ActionOutcome(
         _level(done, items),
-        f"Sync queued for {', '.join(i.region for i in done)}; the page shows the "
-        "result once the worker has read SES.",
+        f"Sync queued or on its way for {', '.join(i.region for i in done)}; the page shows"
+        " the result once the worker has read SES.",
         items,
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django import db
 from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import KombuError, OperationalError
@@ -15,6 +16,7 @@ from kombu.exceptions import KombuError, OperationalError
 from identities.dns.publish import follow_publish
 from identities.dns.service import probe_all
 from identities.models import DnsPublish
+from identities.sync import enqueue, lease
 from identities.sync.run import sync_region
 from regions.models import Region
 from regions.services import ensure_default_account
@@ -31,12 +33,19 @@ _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "
     acks_late=True,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    # The database refused a connection (restarting, or out of connections): try again
+    # shortly; the queued run waits for this task (a served run is not synced twice).
+    autoretry_for=(db.OperationalError, db.InterfaceError),
+    retry_backoff=2,
+    retry_jitter=True,
+    max_retries=5,
 )
-def sync_region_task(self, region_id: int, trigger: str = "beat") -> str:
-    region = Region.objects.select_related("account").filter(pk=region_id).first()
+def sync_region_task(self, region_id: int, trigger: str = "beat", run_id: int | None = None) -> str:
+    with lease.db_slot():
+        region = Region.objects.select_related("account").filter(pk=region_id).first()
     if region is None:
         return "gone"  # region deleted since it was enqueued
-    run = sync_region(region, trigger=trigger, task_id=self.request.id or "")
+    run = sync_region(region, trigger=trigger, task_id=self.request.id or "", run_id=run_id)
     return run.status
 
 
@@ -46,20 +55,20 @@ def active_regions():
 
 @shared_task(name="identities.tasks.sync_all_regions", ignore_result=True)
 def sync_all_regions() -> int:
-    """Beat's fan-out: one task per active, visible account-region, run in parallel by workers."""
-    ensure_default_account()
-    count = 0
-    for region_id in active_regions().values_list("pk", flat=True):
-        sync_region_task.delay(region_id, trigger="beat")
-        count += 1
-    return count
+    """Beat's fan-out: one task per active, visible account-region, run in parallel by workers;
+    a region whose sync is still queued or running is not queued again."""
+    with lease.db_slot():
+        ensure_default_account()
+        return sum(
+            enqueue_region_sync(region, trigger="beat").queued for region in active_regions()
+        )
 
 
-def _publish(region_id: int, trigger: str) -> bool:
+def _publish(region_id: int, trigger: str, run_id: int) -> bool:
     try:
         sync_region_task.apply_async(
             args=[region_id],
-            kwargs={"trigger": trigger[:32]},
+            kwargs={"trigger": trigger[:32], "run_id": run_id},
             retry=True,
             retry_policy=_PUBLISH_RETRY,
         )
@@ -80,20 +89,27 @@ def broker_reachable() -> bool:
     return True
 
 
-def enqueue_region_sync(region: Region, trigger: str) -> bool:
-    """Queue a sync of `region` once the current transaction commits ("sync now" button).
+def enqueue_region_sync(region: Region, trigger: str) -> enqueue.SyncRequest:
+    """Queue a sync of `region` unless one is queued or running ("Sync now", beat).
 
-    Returns False when the broker is unreachable (the caller shows the error; nothing is
-    lost, beat will sync the region anyway). Outside a transaction it publishes at once;
-    inside one it checks the broker now and publishes on commit (a failure then is logged).
-    """
+    Outside a transaction the task is published at once; inside one the broker is checked
+    now and the task published on commit (a failure then withdraws the queued run). When
+    the broker is unreachable nothing is queued (`queued` False, the message says why);
+    nothing is lost, beat syncs the region anyway."""
     if not transaction.get_connection().in_atomic_block:
-        return _publish(region.pk, trigger)
+        request = enqueue.request_sync(region, trigger=trigger)
+        if request.queued and not _publish(region.pk, trigger, request.run.pk):
+            return enqueue.withdraw(request)
+        return request
     if not broker_reachable():
-        return False
-    region_id = region.pk
-    transaction.on_commit(lambda: _publish(region_id, trigger))
-    return True
+        return enqueue.SyncRequest(None, False, enqueue.UNREACHABLE)
+    request = enqueue.request_sync(region, trigger=trigger)
+    if request.queued:
+        region_id, run_id = region.pk, request.run.pk
+        transaction.on_commit(
+            lambda: _publish(region_id, trigger, run_id) or enqueue.withdraw(request)
+        )
+    return request
 
 
 @shared_task(

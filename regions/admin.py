@@ -30,7 +30,7 @@ class RegionAdmin(admin.ModelAdmin):
         "hidden",
     ]
     list_filter = ["account", "production_access_enabled", "hidden"]
-    readonly_fields = ["sync_lock_until", "changed_at"]
+    readonly_fields = ["sync_lock_until", "sync_lease", "changed_at"]
 
 
 @admin.register(ProductionAccessRequest)

@@ -79,8 +79,10 @@ class Region(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_sync_error = models.TextField(blank=True)
     last_sync_error_at = models.DateTimeField(null=True, blank=True)
-    # A worker claims the region with a conditional UPDATE of this column (one sync at a time).
+    # The running sync's lease (identities/sync/lease.py): claimed with a conditional UPDATE
+    # when free or lapsed, renewed while the sync lives, so a dead worker frees it quickly.
     sync_lock_until = models.DateTimeField(null=True, blank=True)
+    sync_lease = models.CharField(max_length=32, blank=True)  # the holder's token
     # Last change visible on the dashboard (live refresh compares it).
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -200,6 +202,7 @@ class SyncRun(models.Model):
         DNS = "dns", "DNS probe"
 
     class Status(models.TextChoices):
+        QUEUED = "queued"  # a task is on its way (Sync now, beat); one active run per region
         RUNNING = "running"
         SUCCEEDED = "succeeded"
         PARTIAL = "partial"  # finished, but some calls failed; nothing was deleted
@@ -221,8 +224,19 @@ class SyncRun(models.Model):
     throttled = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     class Meta:
         ordering = ["-started_at", "-id"]
+        constraints = [
+            # "Sync now" clicked 30 times, beat and the button together: one queued or running
+            # SES sync per region (identities/sync/enqueue.py).
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(kind="ses", status__in=["queued", "running"]),
+                name="syncrun_one_active_ses_per_region",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} {self.kind} {self.status}"

@@ -22,9 +22,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
+import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
-from regions.ses_boto import Boto, Counter, current
+from regions.ses_boto import Boto, Counter, current, session_for
 from regions.ses_types import (
     DOMAIN,
     EMAIL,
@@ -114,6 +115,10 @@ class SesApi(Protocol):
 
 
 _cache: dict[tuple, Boto] = {}
+# One boto3 session per account: its loader parses each service model once, so the clients
+# of an account's other regions build in milliseconds (a worker builds one pair per
+# account-region it syncs). Sessions are not thread-safe: they are only used under the lock.
+_sessions: dict[tuple, boto3.Session] = {}
 _cache_lock = threading.Lock()
 
 
@@ -121,6 +126,7 @@ def clear_client_cache() -> None:
     """Forget every built client (tests; after an account's credentials change)."""
     with _cache_lock:
         _cache.clear()
+        _sessions.clear()
 
 
 _mode = threading.local()
@@ -147,9 +153,14 @@ def client_for(account, region_code: str) -> SesApi:
     with _cache_lock:
         boto = _cache.get(key)
         if boto is None:
+            credentials = key[:4]  # the account's, whatever the region and mode
+            session = _sessions.get(credentials)
+            if session is None:
+                session = _sessions[credentials] = session_for(account)
             boto = _cache[key] = Boto(
                 account,
                 region_code,
+                session=session,
                 max_attempts=INTERACTIVE_ATTEMPTS if quick else MAX_ATTEMPTS,
                 connect_timeout=INTERACTIVE_CONNECT_TIMEOUT if quick else CONNECT_TIMEOUT,
                 read_timeout=INTERACTIVE_READ_TIMEOUT if quick else READ_TIMEOUT,

@@ -46,11 +46,12 @@ class Boto:
         max_attempts: int,
         connect_timeout: float,
         read_timeout: float,
+        session: boto3.Session | None = None,
     ) -> None:
         self.account_key = account_key_of(account)
         self.region_code = region_code
         self.read_timeout = read_timeout
-        session = session_for(account)
+        session = session or session_for(account)
         config = Config(
             region_name=region_code,
             retries={"mode": "standard", "total_max_attempts": max_attempts},

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from identities import tasks
+from identities.sync.enqueue import UNREACHABLE, SyncRequest
 from tests.factories import user_with_role
 from tests.fake_ses import FakeSes
 
@@ -87,9 +88,9 @@ class FakeQueue:
         self.calls: list[tuple[str, str]] = []
         self.broker_up = True
 
-    def enqueue(self, region, trigger: str) -> bool:
+    def enqueue(self, region, trigger: str) -> SyncRequest:
         self.calls.append((region.code, trigger))
-        return self.broker_up
+        return SyncRequest(None, self.broker_up, "sync queued" if self.broker_up else UNREACHABLE)
 
 
 @pytest.fixture

@@ -1,11 +1,15 @@
-"""Sync one account-region from SES: claim, read (identities/sync/fetch.py), write
-(identities/sync/apply.py), release. Used by the Celery task and by `manage.py sync_ses`.
+"""Sync one account-region from SES: take its lease (identities/sync/lease.py, runs.py),
+read SES (fetch.py) holding no database connection, write (apply.py) in one transaction
+fenced by the lease, release. Used by the Celery task and by `manage.py sync_ses`; the
+shape and its reasons: docs/sync-concurrency.md.
 
-- One sync per region at a time: the region is claimed with a conditional UPDATE of
-  `Region.sync_lock_until` (only when free or expired), so two workers never sync it
-  together; the loser records a `skipped` SyncRun and returns.
-- A redelivered task (same Celery task id) that already ran does nothing (`skipped`).
-- No transaction is open while SES is called; the writes happen afterwards in one short one.
+- One sync per region at a time: the lease is claimed with a conditional UPDATE (only when
+  free or lapsed) and renewed while the sync lives, so two workers never sync a region
+  together and a dead worker's region is free again within SESOPS_SYNC_LEASE seconds; the
+  loser records a `skipped` SyncRun and returns.
+- A redelivered task (same Celery task id, or a queued run already served) does nothing.
+- No transaction, and no connection, is open while SES is called; the writes happen
+  afterwards in one short transaction, through one of the process's database slots.
 - Nothing is lost: failed calls keep the last data; identities are marked gone only after a
   complete listing; the region records the error and when it happened.
 """
@@ -14,14 +18,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from identities.sync import apply as sync_apply
+from identities.sync import lease, runs
 from identities.sync.fetch import Snapshot, read_region
 from regions import ses
 from regions.events import record_event
@@ -62,88 +65,44 @@ def call_budget() -> int | None:
     return max(10, int(settings.CELERY_TASK_SOFT_TIME_LIMIT * rate * 0.8))
 
 
-def lock_seconds() -> int:
-    """Longer than a task may live (hard time limit), so an expired lock means a dead sync."""
-    return int(settings.CELERY_TASK_TIME_LIMIT) + 60
+class LeaseLost(Exception):
+    """The lease lapsed and another sync took the region: this sync writes nothing."""
 
 
-def claim(region: Region, now: datetime | None = None) -> datetime | None:
-    """Take the region's sync lock; return its expiry, or None when another sync holds it."""
-    now = now or timezone.now()
-    until = now + timedelta(seconds=lock_seconds())
-    taken = (
-        Region.objects.filter(pk=region.pk)
-        .filter(Q(sync_lock_until__isnull=True) | Q(sync_lock_until__lte=now))
-        .update(sync_lock_until=until, last_sync_started_at=now)
-    )
-    return until if taken else None
+def sync_region(
+    region: Region, *, trigger: str, task_id: str = "", run_id: int | None = None
+) -> SyncRun:
+    """Sync one account-region now, in this thread. Returns the SyncRun: the queued run
+    `run_id` when given, now finished, or a `skipped` one when another sync holds the lease.
 
-
-def release(region: Region, until: datetime) -> None:
-    # Only our own claim: if it expired and someone else took it, leave theirs alone.
-    Region.objects.filter(pk=region.pk, sync_lock_until=until).update(sync_lock_until=None)
-
-
-def _skipped(region: Region, trigger: str, task_id: str, reason: str) -> SyncRun:
-    now = timezone.now()
-    log.info("sync of %s skipped: %s", region, reason)
-    return SyncRun.objects.create(
-        region=region,
-        kind=SyncRun.Kind.SES,
-        status=SyncRun.Status.SKIPPED,
-        trigger=trigger[:32],
-        task_id=task_id,
-        started_at=now,
-        finished_at=now,
-        error=reason,
-    )
-
-
-def sync_region(region: Region, *, trigger: str, task_id: str = "") -> SyncRun:
-    """Sync one account-region now, in this thread. Returns the SyncRun (maybe `skipped`)."""
-    if (
-        task_id
-        and SyncRun.objects.filter(task_id=task_id).exclude(status=SyncRun.Status.SKIPPED).exists()
-    ):
-        return _skipped(region, trigger, task_id, f"task {task_id} was already run (redelivery)")
-    until = claim(region)
-    if until is None:
-        holder = Region.objects.filter(pk=region.pk).values_list("sync_lock_until", flat=True)
-        return _skipped(
-            region,
-            trigger,
-            task_id,
-            f"another sync of this region is running (lock held until {holder.first():%H:%M:%S})",
-        )
-    # Holding the lock, any run still "running" here belongs to a worker that died (its lock
-    # expired): close it so the UI stops showing it as in progress.
-    SyncRun.objects.filter(
-        region=region, kind=SyncRun.Kind.SES, status=SyncRun.Status.RUNNING
-    ).update(
-        status=SyncRun.Status.FAILED,
-        finished_at=timezone.now(),
-        error="the worker running this sync stopped before finishing (lock expired)",
-    )
-    run = SyncRun.objects.create(
-        region=region, kind=SyncRun.Kind.SES, trigger=trigger[:32], task_id=task_id
-    )
-    started = time.monotonic()
+    Database work happens in two short visits, each through one of the process's database
+    slots (lease.db_slot); the paced SES calls between them hold no connection."""
+    with lease.db_slot():
+        started = runs.start(region, trigger=trigger, task_id=task_id, run_id=run_id)
+        if started.lease is None:
+            return started.run
+        held, run = started.lease, started.run
+        lease.keeper.hold(held)
+        clock = time.monotonic()
+        try:
+            region.refresh_from_db()
+            stored = sync_apply.stored_view(sync_apply.load_rows(region))
+        except BaseException as exc:
+            _give_up(region, run, held, exc)
+            raise
     try:
-        _run(region, run)
+        client, snap = _fetch(region, stored)
+        del stored  # only the snapshot stays in memory until the write
+        with lease.db_slot():
+            _write(region, run, held, client, snap)
+            lease.release(held)
     except BaseException as exc:
-        # Soft time limit, a bug, a database error: the run says so and the lock is freed.
-        run.status = SyncRun.Status.FAILED
-        run.error = f"{type(exc).__name__}: {exc}"[:2000]
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at", "calls", "throttled"])
-        Region.objects.filter(pk=region.pk).update(
-            last_sync_error=run.error,
-            last_sync_error_at=run.finished_at,
-            last_sync_finished_at=run.finished_at,
-        )
+        # A bug, a database error, a lost lease: the run says so and the lease is freed.
+        with lease.db_slot():
+            _give_up(region, run, held, exc)
         raise
     finally:
-        release(region, until)
+        lease.keeper.drop(held)
         log.info(
             "sync of %s: %s, %d identities, %d changes, %d calls, %.1fs",
             region,
@@ -151,9 +110,14 @@ def sync_region(region: Region, *, trigger: str, task_id: str = "") -> SyncRun:
             run.identities,
             run.changes,
             run.calls,
-            time.monotonic() - started,
+            time.monotonic() - clock,
         )
     return run
+
+
+def _give_up(region: Region, run: SyncRun, held: lease.Lease, exc: BaseException) -> None:
+    runs.fail(region, run, exc, region_error=not isinstance(exc, LeaseLost))
+    lease.release(held)
 
 
 def _client(region: Region) -> tuple[ses.SesClient | None, str]:
@@ -165,23 +129,30 @@ def _client(region: Region) -> tuple[ses.SesClient | None, str]:
         return None, f"cannot build an SES client: {exc}"
 
 
-def _run(region: Region, run: SyncRun) -> None:
-    region.refresh_from_db()
+def _fetch(region: Region, stored: dict) -> tuple[ses.SesClient | None, Snapshot]:
+    """The SES calls of the plan, paced; no database connection is open here."""
     client, client_error = _client(region)
-    rows = sync_apply.load_rows(region)  # the lock is ours: nobody else writes them meanwhile
     if client is None:
         snap = Snapshot(listing_error=client_error, errors=[client_error], permanent_error=True)
         snap.account_error = client_error
-    else:
-        stored = sync_apply.stored_view(rows)
-        snap = read_region(client, stored, budget=call_budget())
+        return None, snap
+    return client, read_region(client, stored, budget=call_budget())
+
+
+def _write(
+    region: Region, run: SyncRun, held: lease.Lease, client: ses.SesClient | None, snap: Snapshot
+) -> None:
     # Counted before writing: a run that fails in the database still says what it spent.
     run.calls = client.calls if client else 0
     run.throttled = client.throttled if client else 0
     now = timezone.now()
     error = "; ".join(snap.errors)[:4000]
-    previous_error = region.last_sync_error
     with transaction.atomic():
+        if not lease.fence(held):
+            raise LeaseLost("this sync's lease lapsed and another sync took the region over")
+        region.refresh_from_db()
+        previous_error = region.last_sync_error
+        rows = sync_apply.load_rows(region)  # read again: not held during the SES calls
         result, _ = sync_apply.apply_snapshot(region, snap, now, rows)
         region.last_sync_finished_at = now
         if error:

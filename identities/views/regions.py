@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from identities.selectors.coverage import Coverage, coverage_for, regions_for_page
 from identities.selectors.readiness import GUIDANCE, Readiness, readiness_for_regions
+from identities.selectors.syncs import SyncState, sync_states
 from regions.access import production_access_submit
 from regions.events import record_event
 from regions.forms import ProductionAccessForm
@@ -36,6 +37,7 @@ class RegionRow:
     region: Region
     coverage: Coverage
     grid_url: str
+    sync: SyncState
 
     @property
     def review_pending(self) -> bool:
@@ -65,7 +67,8 @@ def regions_page(request: HttpRequest) -> HttpResponse:
     show_hidden = request.GET.get("hidden") == "1"
     regions = list(regions_for_page(show_hidden=show_hidden))
     coverage = coverage_for(regions)
-    rows = [RegionRow(r, coverage[r.pk], _grid_url(r)) for r in regions]
+    syncs = sync_states(r.pk for r in regions)
+    rows = [RegionRow(r, coverage[r.pk], _grid_url(r), syncs[r.pk]) for r in regions]
     hidden_count = (
         0 if show_hidden else Region.objects.filter(hidden=True, account__is_active=True).count()
     )

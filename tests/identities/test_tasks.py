@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from identities import tasks
+from identities.sync import enqueue
 from regions.models import AwsAccount, Region, SyncRun
 from regions.services import DEFAULT_ACCOUNT_LABEL
 from tests.factories import AwsAccountFactory, RegionFactory
@@ -28,28 +32,51 @@ def published(monkeypatch):
     return sent
 
 
-def test_sync_all_regions_fans_out_one_task_per_active_visible_region(published, settings):
+def test_sync_all_regions_fans_out_one_task_per_active_visible_region(
+    published, settings, django_capture_on_commit_callbacks
+):
     settings.SESOPS_REGIONS = ["us-east-1", "eu-west-1"]
     visible = RegionFactory(code="ap-south-1")
     RegionFactory(account=visible.account, code="sa-east-1", hidden=True)
     RegionFactory(account=AwsAccountFactory(is_active=False), code="us-east-2")
 
-    count = tasks.sync_all_regions.run()
+    with django_capture_on_commit_callbacks(execute=True):
+        count = tasks.sync_all_regions.run()
 
     assert count == 1
-    assert published == [((visible.pk,), {"trigger": "beat"})]
+    run = SyncRun.objects.get(region=visible, status=SyncRun.Status.QUEUED)
+    assert published == [((visible.pk,), {"trigger": "beat", "run_id": run.pk})]
 
 
-def test_sync_all_regions_on_an_empty_install_syncs_the_default_account(published, settings):
+def test_sync_all_regions_does_not_queue_a_region_whose_sync_is_queued_or_running(
+    published, django_capture_on_commit_callbacks
+):
+    queued, running, idle = RegionFactory(), RegionFactory(), RegionFactory()
+    SyncRun.objects.create(region=queued, status=SyncRun.Status.QUEUED)
+    SyncRun.objects.create(region=running, status=SyncRun.Status.RUNNING)
+    Region.objects.filter(pk=running.pk).update(
+        sync_lock_until=timezone.now() + timedelta(seconds=60)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sync_all_regions.run() == 1
+
+    assert [args for args, _ in published] == [(idle.pk,)]
+
+
+def test_sync_all_regions_on_an_empty_install_syncs_the_default_account(
+    published, settings, django_capture_on_commit_callbacks
+):
     settings.SESOPS_REGIONS = ["us-east-1", "eu-west-1"]
 
-    count = tasks.sync_all_regions.run()
+    with django_capture_on_commit_callbacks(execute=True):
+        count = tasks.sync_all_regions.run()
 
     default = AwsAccount.objects.get(label=DEFAULT_ACCOUNT_LABEL)
     expected = set(Region.objects.filter(account=default).values_list("pk", flat=True))
     assert count == 2
     assert {args[0] for args, _ in published} == expected
-    assert all(kwargs == {"trigger": "beat"} for _, kwargs in published)
+    assert all(kwargs["trigger"] == "beat" for _, kwargs in published)
 
 
 def test_sync_region_task_syncs_the_region_under_the_task_id(ses_one_address):
@@ -82,20 +109,22 @@ def test_enqueue_region_sync_publishes_at_once_outside_a_transaction(
 ):
     region = RegionFactory()
 
-    assert tasks.enqueue_region_sync(region, trigger="alice") is True
+    asked = tasks.enqueue_region_sync(region, trigger="alice")
 
-    assert published == [((region.pk,), {"trigger": "alice"})]
+    assert asked.queued and asked.run.status == SyncRun.Status.QUEUED
+    assert published == [((region.pk,), {"trigger": "alice", "run_id": asked.run.pk})]
 
 
 def test_enqueue_region_sync_waits_for_the_commit(published, django_capture_on_commit_callbacks):
     region = RegionFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert tasks.enqueue_region_sync(region, trigger="alice") is True
+        asked = tasks.enqueue_region_sync(region, trigger="alice")
+    assert asked.queued
     assert published == []
 
     callbacks[0]()
 
-    assert published == [((region.pk,), {"trigger": "alice"})]
+    assert published == [((region.pk,), {"trigger": "alice", "run_id": asked.run.pk})]
 
 
 def test_enqueue_region_sync_returns_false_when_publishing_fails(monkeypatch, outside_transaction):
@@ -104,7 +133,13 @@ def test_enqueue_region_sync_returns_false_when_publishing_fails(monkeypatch, ou
 
     monkeypatch.setattr(tasks.sync_region_task, "apply_async", unreachable)
 
-    assert tasks.enqueue_region_sync(RegionFactory(), trigger="alice") is False
+    region = RegionFactory()
+    asked = tasks.enqueue_region_sync(region, trigger="alice")
+
+    assert not asked.queued and "unreachable" in asked.message
+    # Withdrawn: the next click (or beat) queues it again.
+    assert SyncRun.objects.get(region=region).status == SyncRun.Status.SKIPPED
+    assert not SyncRun.objects.filter(region=region, status__in=SyncRun.ACTIVE).exists()
 
 
 @pytest.fixture
@@ -133,4 +168,48 @@ def test_enqueue_region_sync_against_a_real_unreachable_broker(
     if not in_transaction:
         monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
 
-    assert tasks.enqueue_region_sync(region, trigger="alice") is False
+    asked = tasks.enqueue_region_sync(region, trigger="alice")
+
+    assert not asked.queued and "unreachable" in asked.message
+    assert not SyncRun.objects.filter(region=region, status__in=SyncRun.ACTIVE).exists()
+
+
+def test_a_queued_sync_is_served_by_its_task_and_a_redelivery_does_nothing(
+    ses_one_address, published, django_capture_on_commit_callbacks
+):
+    region = RegionFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = tasks.enqueue_region_sync(region, trigger="alice")
+
+    first = tasks.sync_region_task.run(region.pk, trigger="alice", run_id=asked.run.pk)
+    again = tasks.sync_region_task.run(region.pk, trigger="alice", run_id=asked.run.pk)
+
+    assert first == again == SyncRun.Status.PARTIAL  # the same run, served once
+    assert SyncRun.objects.get().pk == asked.run.pk
+
+
+def test_a_running_sync_whose_lease_lapsed_does_not_block_sync_now(published):
+    region = RegionFactory(sync_lock_until=timezone.now() - timedelta(seconds=1))
+    dead = SyncRun.objects.create(region=region, status=SyncRun.Status.RUNNING)
+
+    asked = enqueue.request_sync(region, trigger="alice")
+
+    assert asked.queued
+    dead.refresh_from_db()
+    assert dead.status == SyncRun.Status.FAILED and "lease lapsed" in dead.error
+
+
+def test_a_queued_run_whose_task_was_lost_stops_counting(settings):
+    settings.SESOPS_SYNC_INTERVAL = 300
+    region = RegionFactory()
+    lost = SyncRun.objects.create(
+        region=region,
+        status=SyncRun.Status.QUEUED,
+        started_at=timezone.now() - timedelta(seconds=601),
+    )
+    fresh = SyncRun.objects.create(region=RegionFactory(), status=SyncRun.Status.QUEUED)
+
+    assert enqueue.request_sync(region, trigger="beat").queued
+    assert not enqueue.request_sync(fresh.region, trigger="beat").queued
+    lost.refresh_from_db()
+    assert lost.status == SyncRun.Status.FAILED

@@ -83,6 +83,26 @@ def _wait_for(what: str, check: Callable[[], object], timeout: float, logs: list
     pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tails}")
 
 
+def worker_env(emu_url: str, tmp_path: Path, queue: str, access_key: str, **extra: str) -> dict:
+    """The environment of a worker process: the test database and Redis, its own queue, and
+    the emulator as SES (through boto3's own variables)."""
+    database_url, redis_url = _require_components()
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CELERY_"))},
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SESOPS_CELERY_QUEUE": queue,
+        "SESOPS_DATA_DIR": str(tmp_path / "data"),
+        "AWS_ENDPOINT_URL": emu_url,
+        "AWS_ACCESS_KEY_ID": access_key,
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
 @pytest.fixture
 def celery_processes(tmp_path) -> Iterator[Callable[[dict], list[Path]]]:
     procs: list[subprocess.Popen] = []
@@ -134,7 +154,7 @@ def test_beat_fans_out_parallel_region_syncs_and_the_lock_refuses_an_overlap(
 ):
     from emulator.testing import run_emulator
 
-    database_url, redis_url = _require_components()
+    _require_components()
     queue = f"sesops-it-{uuid.uuid4().hex[:8]}"
     # The default account (boto3's default chain) stays out of this test.
     AwsAccount.objects.create(label=DEFAULT_ACCOUNT_LABEL, is_active=False)
@@ -142,22 +162,15 @@ def test_beat_fans_out_parallel_region_syncs_and_the_lock_refuses_an_overlap(
     regions = {code: Region.objects.create(account=account, code=code) for code in REGIONS}
 
     with run_emulator(_scenario()) as emu:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CELERY_"))},
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SESOPS_CELERY_QUEUE": queue,
-            "SESOPS_DATA_DIR": str(tmp_path / "data"),
-            "SESOPS_SYNC_INTERVAL": "10",
-            "SESOPS_DNS_INTERVAL": "86400",
-            "SESOPS_SES_RATE": "4",  # under the emulator's 5/s, through the Redis limiter
-            "AWS_ENDPOINT_URL": emu.url,
-            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": "x",
-            "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = worker_env(
+            emu.url,
+            tmp_path,
+            queue,
+            ACCESS_KEY,
+            SESOPS_SYNC_INTERVAL="10",
+            SESOPS_DNS_INTERVAL="86400",
+            SESOPS_SES_RATE="4",  # under the emulator's 5/s, through the Redis limiter
+        )
         logs = celery_processes(env)
 
         # Beat's first tick (10 s) fans out one task per region; the slow region is still

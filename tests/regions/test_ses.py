@@ -133,6 +133,27 @@ def test_each_client_view_counts_its_own_calls(canned):
     assert first._boto is second._boto  # one set of boto3 clients per account-region
 
 
+def test_an_accounts_regions_share_one_session_built_once(ses_env, monkeypatch):
+    from regions import ses_boto
+
+    built = []
+    real = ses_boto.session_for
+
+    def counting(account):
+        built.append(account.pk)
+        return real(account)
+
+    monkeypatch.setattr(ses, "session_for", counting)
+    one, other = AwsAccountFactory(), AwsAccountFactory()
+
+    clients = [ses.client_for(a, code) for a in (one, other) for code in ("eu-west-1", "us-east-1")]
+    again = ses.client_for(one, "eu-west-1")
+
+    assert sorted(built) == sorted([one.pk, other.pk])  # one session per account
+    assert again._boto is clients[0]._boto  # clients built once per account-region
+    assert clients[0]._boto.v2 is not clients[1]._boto.v2
+
+
 def test_it_maps_get_account_with_missing_optional_fields(canned):
     canned.answer = (
         200,

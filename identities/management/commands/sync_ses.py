@@ -1,8 +1,9 @@
 """`manage.py sync_ses [--account LABEL] [--region CODE ...]`: the Celery sync, run here.
 
 Regions run in parallel threads (each paced by the shared per-region limiter, so a worker
-syncing at the same time shares the budget, and the region lock keeps them from doubling
-up); prints one summary line per region.
+syncing at the same time shares the budget, and the region's lease keeps them from doubling
+up); prints one summary line per region. Exit status: 0 every region synced, 3 a region
+failed, synced partly or was skipped (another sync held it), 2 bad input.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from regions.models import AwsAccount, Region, SyncRun
 from regions.services import ensure_default_account
 
 MAX_THREADS = 16
+# Exit status (README): 0 every region synced, 2 bad input, 3 a region failed, synced only
+# partly, or was skipped because another sync held it.
+EXIT_NOT_SYNCED = 3
+NOT_SYNCED = {SyncRun.Status.FAILED, SyncRun.Status.PARTIAL, SyncRun.Status.SKIPPED}
 
 
 def validate_scope(account: str | None, regions: list[str]) -> None:
@@ -94,10 +99,10 @@ class Command(BaseCommand):
         with ThreadPoolExecutor(max_workers=threads) as pool:
             results = list(pool.map(_sync_one, regions))
         rows = []
-        failed = 0
+        not_synced = 0
         for region, (run, seconds, crash) in zip(regions, results, strict=True):
             status = run.status if run else "failed"
-            failed += status == SyncRun.Status.FAILED or run is None
+            not_synced += status in NOT_SYNCED
             error = crash or (run.error if run else "")
             rows.append(
                 [
@@ -127,5 +132,9 @@ class Command(BaseCommand):
                 "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
             )
         self.stdout.write(f"{len(regions)} regions in {time.monotonic() - started:.1f}s")
-        if failed:
-            raise CommandError(f"{failed} of {len(regions)} regions failed to sync")
+        if not_synced:
+            raise CommandError(
+                f"{not_synced} of {len(regions)} regions not synced (failed, partial or skipped:"
+                " see the table)",
+                returncode=EXIT_NOT_SYNCED,
+            )

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from identities import tasks
 from identities.models import Identity, RegionalIdentity
-from regions.models import Event
+from regions.models import Event, SyncRun
 from regions.ses_types import SesError
 from tests.factories import (
     AwsAccountFactory,
@@ -273,7 +274,7 @@ def test_add_ses_failure_changes_nothing(operator_client, world, fake_ses):
 def test_sync_now_queues_the_identitys_regions(operator_client, operator, world, queued):
     html = operator_client.post(_url("sync", world["address"]), HTTP_HX_REQUEST="true")
     assert sorted(queued.calls) == [("eu-west-1", "operator"), ("us-east-1", "operator")]
-    assert "Sync queued for" in html.content.decode()
+    assert "Sync queued or on its way for" in html.content.decode()
     assert Event.objects.filter(subject="sync_now", result="ok", actor=operator).count() == 2
 
 
@@ -283,3 +284,26 @@ def test_sync_now_with_the_broker_down_says_so(operator_client, world, queued):
     html = html.content.decode()
     assert "flash-error" in html and "task queue is unreachable" in html
     assert set(Event.objects.values_list("result", flat=True)) == {"error"}
+
+
+def test_thirty_sync_now_clicks_queue_one_sync_per_region(
+    operator_client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+
+    def apply_async(args=(), kwargs=None, **options):
+        published.append(args)
+
+    monkeypatch.setattr(tasks.sync_region_task, "apply_async", apply_async)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pages = [
+            operator_client.post(_url("sync", world["address"]), HTTP_HX_REQUEST="true")
+            for _ in range(30)
+        ]
+
+    assert sorted(published) == sorted([[world["use1"].pk], [world["euw1"].pk]])
+    queued = SyncRun.objects.filter(status=SyncRun.Status.QUEUED)
+    assert sorted(queued.values_list("region__code", flat=True)) == ["eu-west-1", "us-east-1"]
+    last = pages[-1].content.decode()
+    assert "a sync is already queued" in last
