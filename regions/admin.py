@@ -1,13 +1,20 @@
 from django.contrib import admin
+from django.urls import path
 
+from regions.admin_discovery import discover_view
 from regions.models import AwsAccount, Event, ProductionAccessRequest, Region, SyncRun
 
 
 @admin.register(AwsAccount)
 class AwsAccountAdmin(admin.ModelAdmin):
-    list_display = ["label", "account_id", "profile_name", "role_arn", "is_active"]
+    list_display = ["label", "account_id", "profile_name", "role_arn", "is_active", "org_status"]
+    list_filter = ["is_active", "org_status"]
     fieldsets = [
         (None, {"fields": ["label", "account_id", "is_active"]}),
+        (
+            "AWS Organizations (set by account discovery)",
+            {"fields": ["org_status", "org_closed_at", "discovered_from"]},
+        ),
         ("Credentials", {"fields": ["profile_name", "role_arn", "external_id"]}),
         (
             "Route 53 (optional: when DNS lives under other credentials)",
@@ -15,6 +22,14 @@ class AwsAccountAdmin(admin.ModelAdmin):
         ),
     ]
     search_fields = ["label", "account_id"]
+    readonly_fields = ["org_status", "org_closed_at", "discovered_from"]
+
+    def get_urls(self):
+        discover = self.admin_site.admin_view(lambda request: discover_view(self, request))
+        return [
+            path("discover/", discover, name="regions_awsaccount_discover"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Region)

@@ -34,6 +34,19 @@ class AwsAccount(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Account discovery (regions/discovery.py) from an AWS Organizations management account:
+    # the state ListAccounts last reported ("" = never seen there) and when the account was
+    # first seen closed, suspended or gone from the listing (its rows and history are kept).
+    org_status = models.CharField(max_length=24, blank=True, help_text="From AWS Organizations.")
+    org_closed_at = models.DateTimeField(null=True, blank=True)
+    discovered_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="discovered_accounts",
+        help_text="The Organizations account it was discovered from.",
+    )
 
     class Meta:
         ordering = ["label"]
