@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from identities.action_types import DkimChoice
+from identities.blockers.deed import parent_refusal
 from identities.models import Identity, RegionalIdentity
 from identities.sendcheck.rules import InvalidAddress, given_address, split_recipients
 from regions.models import AwsAccount, Region
@@ -170,6 +171,9 @@ class AddToRegionsForm(forms.Form):
                 raise forms.ValidationError(
                     "Choose the parent region whose DKIM records the new regions should reuse."
                 )
+            refusal = self._deed_refusal(parent)
+            if refusal:
+                raise forms.ValidationError(refusal)
             cleaned["dkim_choice"] = DkimChoice(mode="deed", parent=parent)
         elif mode == "byodkim":
             selector = cleaned.get("selector", "").strip().lower()
@@ -180,6 +184,17 @@ class AddToRegionsForm(forms.Form):
                 )
             cleaned["dkim_choice"] = DkimChoice(mode="byodkim", selector=selector, private_key=key)
         return cleaned
+
+    def _deed_refusal(self, parent: Region) -> str | None:
+        """SES's reason for refusing this parent, from what the last sync read of it."""
+        row = RegionalIdentity.objects.filter(identity=self.identity, region=parent).first()
+        if row is None:
+            return f"REPLICATION_PRIMARY_NOT_FOUND: no identity in {parent.code}."
+        return parent_refusal(
+            region=parent.code,
+            verification_status=row.verification_status,
+            dkim_origin=row.dkim_origin,
+        )
 
     def first_error(self) -> str:
         return next(iter(e for errors in self.errors.values() for e in errors), "")

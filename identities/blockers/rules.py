@@ -237,6 +237,19 @@ def dkim(identity: IdentityState) -> list[Blocker]:
     status = (identity.dkim_status or "").upper()
     if identity.dkim_signing_enabled is False and status in ("", "NOT_STARTED"):
         return []
+    if identity.dkim_signing_enabled is False and status == "SUCCESS":
+        # Signing turned off (PutEmailIdentityDkimAttributes): SES still sends, unsigned.
+        return [
+            Blocker(
+                "dkim_signing_disabled",
+                WARNING,
+                f"Signing is turned off in SES: mail carries no DKIM signature of "
+                f"{identity.name}, so DMARC rests on SPF alone.",
+                "Turn DKIM signing back on for the identity in SES "
+                "(PutEmailIdentityDkimAttributes, SigningEnabled true).",
+                None,
+            )
+        ]
     byodkim = identity.dkim_origin == "EXTERNAL"
     records = "the BYODKIM TXT record" if byodkim else "the three DKIM CNAME records"
     if status == "PENDING":

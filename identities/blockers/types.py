@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "verification_temporary_failure": "Verification temporarily failing",
     "dkim_pending": "DKIM pending",
     "dkim_failed": "DKIM failed",
+    "dkim_signing_disabled": "DKIM signing off",
     "mail_from_pending": "MAIL FROM pending",
     "mail_from_failed": "MAIL FROM failed",
     "sandbox": "Sandbox",

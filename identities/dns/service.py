@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from identities.blockers.deed import deed_parent_ok
 from identities.blockers.flags import refresh_blocking
 from identities.dns.expected import ExpectedRecord, expected_records, spec_for
 from identities.dns.names import DnsInputError, ascii_name
@@ -130,15 +131,27 @@ def probe_regionals(
         probes = prober.probe(wanted, hints)
         run.calls = prober.queries
         by_identity: dict[int, dict[str, list[RecordVerdict]]] = {}
+        parents: dict[int, dict[str, bool]] = {}
         for ri, records, note in planned:
             ses = SesState(ri.verification_status, ri.dkim_status, ri.mail_from_status)
-            verdicts = judge_domain(records, probes, ses, note)
+            try:
+                verdicts = judge_domain(records, probes, ses, note)
+            except Exception as exc:  # one domain's failure never aborts the others
+                log.exception("probe: judging %s failed", ri.identity.name)
+                outcome.errors[ri.pk] = f"could not judge the records: {exc}"
+                continue
             outcome.verdicts[ri.pk] = verdicts
             by_identity.setdefault(ri.identity_id, {})[ri.region.code] = verdicts
-        for by_region in by_identity.values():
-            add_cross_region_diagnoses(by_region)
+            parents.setdefault(ri.identity_id, {})[ri.region.code] = deed_parent_ok(
+                ri.verification_status, ri.dkim_origin
+            )
+        for identity_id, by_region in by_identity.items():
+            add_cross_region_diagnoses(by_region, parents[identity_id])
         for ri, _, _ in planned:
-            run.changes += store_verdicts(ri, outcome.verdicts[ri.pk], trigger=trigger, actor=actor)
+            if ri.pk in outcome.verdicts:
+                run.changes += store_verdicts(
+                    ri, outcome.verdicts[ri.pk], trigger=trigger, actor=actor
+                )
         unknown = any(v.verdict == UNKNOWN for vs in outcome.verdicts.values() for v in vs)
         run.status = (
             SyncRun.Status.PARTIAL if outcome.errors or unknown else SyncRun.Status.SUCCEEDED

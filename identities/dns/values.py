@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass
 
+from config.env import known_ses_regions
 from identities.dns.expected import (
     BYODKIM,
     DKIM,
@@ -19,6 +21,7 @@ from identities.dns.expected import (
 from identities.dns.query import Answer
 
 _FEEDBACK = re.compile(r"^feedback-smtp\.([a-z0-9-]+)\.amazonses\.com$")
+_INBOUND = re.compile(r"^inbound-smtp\.([a-z0-9-]+)\.amazonaws\.com$")
 _SIGNING = re.compile(r"^([a-z0-9]+)\.(dkim(?:\.[a-z0-9-]+)?\.amazonses\.com)$")
 
 
@@ -128,31 +131,62 @@ def check_dkim_key(answer: Answer) -> Match:
     return Match("ok")
 
 
+@functools.cache
+def _ses_regions() -> frozenset[str]:
+    return frozenset(known_ses_regions())
+
+
+def _mx_host_problem(host: str, domain: str) -> Diagnosis | None:
+    """Why one MX host cannot be a MAIL FROM domain's MX; None when it is SES's feedback
+    endpoint of any SES region (one MAIL FROM domain may serve several regions)."""
+    feedback = _FEEDBACK.match(host)
+    if feedback and feedback[1] in _ses_regions():
+        return None
+    if feedback:
+        return Diagnosis(
+            "mail_from_unknown_region",
+            f"The MX points at {host}, but {feedback[1]} is not an SES region.",
+        )
+    inbound = _INBOUND.match(host)
+    if inbound:
+        return Diagnosis(
+            "mail_from_inbound_endpoint",
+            f"The MX points at {host}, SES's endpoint for receiving mail, not its feedback "
+            f"endpoint: use feedback-smtp.{inbound[1]}.amazonses.com.",
+        )
+    return Diagnosis(
+        "mail_from_not_ses",
+        f"The MX points at {host}, not at SES's feedback endpoint: the MAIL FROM domain "
+        f"{domain} must not take the domain's own mail; its one MX names "
+        "feedback-smtp.<region>.amazonses.com.",
+    )
+
+
 def _mx(record: ExpectedRecord, answer: Answer) -> Match:
+    """Exactly one MX naming any SES region's feedback endpoint (SES guide: bounces go to the
+    region named and are forwarded to the region that sent)."""
     want_host = record.value.split()[-1]
     hosts = [v.split()[-1] for v in answer.values]
-    diagnoses: list[Diagnosis] = []
     if len(hosts) > 1:
-        diagnoses.append(
-            Diagnosis(
-                "multiple_mx",
-                f"{len(hosts)} MX records at {record.name}; SES needs exactly one: {record.value}.",
-            )
+        return _bad(
+            "multiple_mx",
+            f"{len(hosts)} MX records at {record.name}; SES needs exactly one: {record.value}.",
         )
-    for host in hosts:
-        got, want = _FEEDBACK.match(host), _FEEDBACK.match(want_host)
-        if got and want and got[1] != want[1]:
-            diagnoses.append(
-                Diagnosis(
-                    "mail_from_wrong_region",
-                    f"The MX points at region {got[1]} ({host}); this identity is in {want[1]}.",
-                )
-            )
-    if want_host in hosts and len(hosts) == 1:
-        return Match("ok")
-    if not diagnoses:
-        diagnoses.append(Diagnosis("wrong_value", f"The MX is {', '.join(answer.values)}."))
-    return Match("wrong_value", tuple(diagnoses))
+    problem = _mx_host_problem(hosts[0], record.name) if hosts else None
+    if problem is not None:
+        return Match("wrong_value", (problem,))
+    if not hosts:
+        return _bad("wrong_value", f"The MX is {', '.join(answer.values)}.")
+    got, want = _FEEDBACK.match(hosts[0]), _FEEDBACK.match(want_host)
+    if got and want and got[1] != want[1]:
+        # Right, not a fault: at most a note on where bounces pass first.
+        note = Diagnosis(
+            "mail_from_other_region",
+            f"The MX names {got[1]}'s feedback endpoint: correct for {want[1]} too; bounces "
+            f"pass through {got[1]} first.",
+        )
+        return Match("ok", (note,))
+    return Match("ok")
 
 
 def _spf(answer: Answer) -> Match:

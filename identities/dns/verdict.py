@@ -269,22 +269,36 @@ def judge_domain(
     return verdicts
 
 
-def add_cross_region_diagnoses(by_region: Mapping[str, Sequence[RecordVerdict]]) -> None:
+def add_cross_region_diagnoses(
+    by_region: Mapping[str, Sequence[RecordVerdict]],
+    deed_parents: Mapping[str, bool] | None = None,
+) -> None:
     """One identity in several regions: when a region's DKIM CNAMEs are all missing while
-    another region's are published, say that each region has its own tokens."""
+    another region's are all published, say that each region has its own tokens. A DEED
+    replica is suggested only of a region that SES would accept as a parent
+    (`deed_parents`: region -> verified with Easy DKIM, not BYODKIM nor itself a replica)
+    and whose DKIM records are ALL published."""
+    parents = deed_parents or {}
     published = sorted(
         region
         for region, verdicts in by_region.items()
-        if any(v.record.purpose == DKIM and v.verdict in (OK_V, PARTIAL) for v in verdicts)
+        if (dkim := [v for v in verdicts if v.record.purpose == DKIM])
+        and all(v.verdict == OK_V for v in dkim)
     )
     for region, verdicts in by_region.items():
         dkim = [v for v in verdicts if v.record.purpose == DKIM]
         others = [r for r in published if r != region]
-        if dkim and others and all(v.verdict == MISSING for v in dkim):
-            text = (
-                f"The DKIM CNAMEs of {', '.join(others)} are published, but each region has its "
-                f"own tokens: publish these {len(dkim)} as well, or recreate the identity here "
-                f"as a DEED replica of {others[0]} to reuse its records."
+        if not (dkim and others and all(v.verdict == MISSING for v in dkim)):
+            continue
+        text = (
+            f"The DKIM CNAMEs of {', '.join(others)} are published, but each region has its "
+            f"own tokens: publish these {len(dkim)} as well"
+        )
+        eligible = [r for r in others if parents.get(r)]
+        if eligible:
+            text += (
+                f", or recreate the identity here as a DEED replica of {eligible[0]} to reuse "
+                "its records"
             )
-            for v in dkim:
-                v.diagnoses.append(Diagnosis("other_region_tokens", text))
+        for v in dkim:
+            v.diagnoses.append(Diagnosis("other_region_tokens", text + "."))

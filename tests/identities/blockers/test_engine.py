@@ -405,6 +405,7 @@ def _one_of_every_code() -> list[Blocker]:
         replace(PROD, sending_enabled=False),
     )  # fmt: skip
     out += blockers_for(replace(ADDRESS, sending_enabled=False), PROD)
+    out += blockers_for(replace(DOMAIN, dkim_signing_enabled=False), PROD)
     out += blockers_for(None, PROD)
     out += blockers_for(ADDRESS, replace(PROD, enforcement_status="SHUTDOWN"))
     return out
@@ -419,3 +420,10 @@ def test_no_message_repeats_its_title() -> None:
         title, message = b.title.lower(), b.message.lower()
         assert not message.startswith(title.split()[0]), (b.code, b.message)
         assert f"{title}:" not in message, (b.code, b.message)
+
+
+def test_dkim_signing_turned_off_is_a_warning_saying_what_it_costs() -> None:
+    off = replace(DOMAIN, dkim_signing_enabled=False)
+    b = only(blockers_for(off, PROD), "dkim_signing_disabled")
+    assert b.severity == "warning"
+    assert "no DKIM signature" in b.message and "DMARC rests on SPF alone" in b.message

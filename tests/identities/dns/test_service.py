@@ -9,7 +9,7 @@ from emulator.dns_server import DnsServerHandle
 from emulator.zones import ZoneStore
 from identities.dns.names import InvalidResolverSetting
 from identities.dns.service import UnknownDomain, probe_all, probe_domain
-from identities.models import DnsCheck, Identity
+from identities.models import DnsCheck, Identity, RegionalIdentity
 from identities.tasks import probe_dns_task
 from regions.models import Event, SyncRun
 from tests.factories import IdentityFactory, RegionalIdentityFactory, RegionFactory
@@ -196,12 +196,7 @@ def test_the_task_body_probes_and_returns_the_run_status(zones, dns_settings, do
 
 def test_another_regions_published_tokens_are_pointed_out(zones, dns_settings, domain) -> None:
     publish(zones)
-    eu = RegionalIdentityFactory(
-        identity=domain.identity,
-        region=RegionFactory(account=domain.identity.account, code="eu-west-1"),
-        dkim_tokens=["eee", "fff", "ggg"],
-        dkim_origin="AWS_SES",
-    )
+    eu = _eu_west_1(domain)
     probe_all()
     check = DnsCheck.objects.get(regional_identity=eu, name="eee._domainkey.example.com")
     assert check.verdict == "missing"
@@ -233,3 +228,35 @@ def test_the_command_says_a_shared_diagnosis_once_per_region(
     assert "diagnosis (3 records):" in out
     for token in ("eee", "fff", "ggg"):
         assert f"missing: {token}._domainkey.example.com CNAME" in out
+
+
+def test_a_deed_replica_is_suggested_only_of_a_parent_ses_would_accept(
+    zones, dns_settings, domain
+) -> None:
+    publish(zones)
+    RegionalIdentity.objects.filter(pk=domain.pk).update(verification_status="PENDING")
+    eu = _eu_west_1(domain)
+    probe_all()
+    check = DnsCheck.objects.get(regional_identity=eu, name="eee._domainkey.example.com")
+    assert "each region has its own tokens" in check.diagnosis
+    assert "DEED" not in check.diagnosis
+
+
+def test_one_published_cname_of_three_is_not_a_published_region(
+    zones, dns_settings, domain
+) -> None:
+    zones.add_record("aaa._domainkey.example.com", "CNAME", "aaa.dkim.amazonses.com")
+    eu = _eu_west_1(domain)
+    probe_all()
+    check = DnsCheck.objects.get(regional_identity=eu, name="eee._domainkey.example.com")
+    assert "own tokens" not in check.diagnosis and "DEED" not in check.diagnosis
+
+
+def _eu_west_1(domain):
+    """The same domain in eu-west-1, with tokens of its own."""
+    return RegionalIdentityFactory(
+        identity=domain.identity,
+        region=RegionFactory(account=domain.identity.account, code="eu-west-1"),
+        dkim_tokens=["eee", "fff", "ggg"],
+        dkim_origin="AWS_SES",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from emulator.zones import ZoneStore
 from identities.dns.expected import DomainSpec
 from identities.dns.probe import ProbeConfig
@@ -153,12 +155,33 @@ def test_only_some_dkim_cnames_published(zones: ZoneStore, config: ProbeConfig) 
         assert "Only 1 of the 3 DKIM CNAMEs are published" in v.diagnosis
 
 
-def test_mail_from_mx_of_another_region(zones: ZoneStore, config: ProbeConfig) -> None:
+def test_mail_from_mx_of_another_ses_region_is_right_with_a_note(
+    zones: ZoneStore, config: ProbeConfig
+) -> None:
+    """One MAIL FROM domain may serve several regions with one MX naming any SES region's
+    feedback endpoint (SES forwards the bounces): no fault, at most a note."""
     publish_all(zones, skip=("mx",))
     zones.add_record("mail.example.com", "MX", "10 feedback-smtp.eu-west-1.amazonses.com")
     v = verdicts(config, SPEC)[MX]
-    assert v.verdict == "wrong_value" and v.codes == ["mail_from_wrong_region"]
-    assert "region eu-west-1" in v.diagnosis and "in us-east-1" in v.diagnosis
+    assert v.verdict == "ok" and v.codes == ["mail_from_other_region"]
+    assert "bounces pass through eu-west-1 first" in v.diagnosis
+
+
+@pytest.mark.parametrize(
+    ("mx", "code"),
+    [
+        ("10 inbound-smtp.us-east-1.amazonaws.com", "mail_from_inbound_endpoint"),
+        ("10 mx1.example.com", "mail_from_not_ses"),
+        ("10 feedback-smtp.nowhere-9.amazonses.com", "mail_from_unknown_region"),
+    ],
+)
+def test_mail_from_mx_that_is_not_ses_feedback_is_wrong(
+    zones: ZoneStore, config: ProbeConfig, mx: str, code: str
+) -> None:
+    publish_all(zones, skip=("mx",))
+    zones.add_record("mail.example.com", "MX", mx)
+    v = verdicts(config, SPEC)[MX]
+    assert v.verdict == "wrong_value" and v.codes == [code]
 
 
 def test_two_mx_records_are_one_too_many(zones: ZoneStore, config: ProbeConfig) -> None:

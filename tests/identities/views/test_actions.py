@@ -206,6 +206,26 @@ def test_add_domain_as_deed_replica_passes_the_parent_origin(operator_client, wo
     assert fake_ses.calls[0][3] == {"dkim_origin": "AWS_SES_US_EAST_1"}
 
 
+@pytest.mark.parametrize(
+    ("parent_state", "reason"),
+    [
+        ({"dkim_origin": "EXTERNAL"}, "REPLICATION_PRIMARY_BYO_DKIM_NOT_SUPPORTED"),
+        ({"dkim_origin": "AWS_SES_EU_CENTRAL_1"}, "REPLICATION_REPLICA_AS_PRIMARY_NOT_SUPPORTED"),
+        ({"verification_status": "PENDING"}, "is not verified (pending)"),
+    ],
+)
+def test_add_refuses_a_deed_parent_ses_would_refuse_with_its_reason(
+    operator_client, world, fake_ses, parent_state, reason
+):
+    RegionalIdentity.objects.filter(identity=world["domain"], region=world["use1"]).update(
+        **parent_state
+    )
+    data = {"regions": [world["euw1"].pk], "dkim": "deed", "parent": world["use1"].pk}
+    html = operator_client.post(_url("add", world["domain"]), data, HTTP_HX_REQUEST="true")
+    assert reason in html.content.decode()
+    assert fake_ses.calls == []
+
+
 def test_add_domain_with_byodkim_passes_selector_and_bare_key(operator_client, world, fake_ses):
     pem = "-----BEGIN PRIVATE KEY-----\nMIIEv\nQIBADAN\n-----END PRIVATE KEY-----\n"
     data = {"regions": [world["euw1"].pk], "dkim": "byodkim", "selector": "Sesops",
