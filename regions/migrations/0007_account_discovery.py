@@ -7,7 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('regions', '0005_account_dns_credentials'),
+        # Both 0006 migrations (landed side by side): this one joins the graph again.
+        ('regions', '0006_event_result_refused'),
+        ('regions', '0006_sync_lease_queued'),
     ]
 
     operations = [
