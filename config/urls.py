@@ -3,6 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+# The Django admin carries the product's name, not "Django administration".
+admin.site.site_header = "sesops administration"
+admin.site.site_title = "sesops admin"
+admin.site.index_title = "Accounts, users and roles"
+
 # config imports no app code: apps are reached through their URL modules, by name.
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -61,6 +61,43 @@ class RegionDetail:
         return deed_parent_of(self.ri.dkim_origin if self.ri else "")
 
 
+# Mailbox providers whose domains no SES user can verify (the common ones; a miss only means
+# the page shows its generic tip).
+FREE_MAIL_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "yandex.com",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "zoho.com",
+        "fastmail.com",
+        "hey.com",
+        "mail.com",
+        "tutanota.com",
+    ]
+)
+
+
 @dataclass
 class IdentityDetail:
     identity: Identity
@@ -80,6 +117,22 @@ class IdentityDetail:
     @property
     def unverified(self) -> list[RegionDetail]:
         return [r for r in self.present if not r.verified]
+
+    @property
+    def free_mail(self) -> bool:
+        """An address at a mailbox provider (gmail.com, outlook.com...): its domain is not
+        ours to verify, so the page never suggests it."""
+        return self.identity.is_email and self.identity.domain.lower() in FREE_MAIL_DOMAINS
+
+    @property
+    def expired(self) -> list[RegionDetail]:
+        """Regions where the verification link was not clicked in time (SES: FAILED)."""
+        return [r for r in self.present if r.ri and r.ri.verification_status == "FAILED"]
+
+    @property
+    def pending(self) -> list[RegionDetail]:
+        """Unverified regions still waiting for a click (not the expired ones)."""
+        return [r for r in self.unverified if r not in self.expired]
 
     @property
     def needs_email_steps(self) -> bool:

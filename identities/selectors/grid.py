@@ -120,6 +120,15 @@ class Grid:
     head_digest: str = ""
 
     @property
+    def first_index(self) -> int:
+        """1-based position of the page's first row among all matches ("1-50 of 61")."""
+        return (self.page_number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
     def has_previous(self) -> bool:
         return self.page_number > 1
 

@@ -256,10 +256,12 @@ def test_pagination_links_keep_filters_and_work_as_plain_links(viewer_client, wo
     monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
     html = _html(viewer_client.get("/", {"q": "example"}))
     assert "Page 1 of 2" in html
+    assert html.count("<strong>1–2</strong> of 3") == 2  # above and below the grid
     assert 'href="?q=example&amp;page=2"' in html
     assert 'hx-push-url="true"' in html
     page2 = _html(viewer_client.get("/", {"q": "example", "page": "2"}))
     assert "Page 2 of 2" in page2 and "pending@example.com" in page2
+    assert "<strong>3–3</strong> of 3" in page2
     # Out of range or junk: the nearest real page, never an error.
     assert "Page 2 of 2" in _html(viewer_client.get("/", {"page": "99"}))
     assert "Page 1 of 2" in _html(viewer_client.get("/", {"page": "x"}))

@@ -87,7 +87,8 @@ def test_address_walkthrough_explains_the_email_steps(viewer_client, setup):
     assert "spam or junk folder" in html
     assert "spelling" in html
     assert "Resend the verification email" in html
-    assert "pending in eu-west-1" in html
+    # FAILED there: the link expired, it is not "pending" (the walkthrough says so)
+    assert "The verification link expired</strong> in eu-west-1" in html
 
 
 def test_domain_page_lists_the_records_each_region_needs(viewer_client, setup):
@@ -202,3 +203,23 @@ def test_query_count_does_not_grow_with_regions_or_events(viewer_client, setup):
     with CaptureQueriesContext(connection) as large:
         viewer_client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_failed_address_is_told_its_link_expired_not_pending(viewer_client, world):
+    # ops@example.net is FAILED in eu-west-1 (the conftest world)
+    html = viewer_client.get(f"/identities/{world['address'].pk}/").content.decode()
+    assert "The verification link expired</strong> in eu-west-1" in html
+    assert "(pending in eu-west-1" not in html
+
+
+def test_a_free_mail_address_is_never_told_to_verify_its_domain(viewer_client, world):
+    from tests.factories import IdentityFactory, RegionalIdentityFactory
+
+    hire = IdentityFactory(account=world["acc"], name="new-hire@gmail.com")
+    RegionalIdentityFactory(identity=hire, region=world["use1"], verification_status="PENDING",
+                            verified_for_sending=False)  # fmt: skip
+    html = viewer_client.get(f"/identities/{hire.pk}/").content.decode()
+    assert "verifying the domain" not in html
+    assert "mailbox provider" in html
+    other = viewer_client.get(f"/identities/{world['address'].pk}/").content.decode()
+    assert "verifying the domain <code>example.net</code>" in other
