@@ -21,7 +21,9 @@ def close_duplicate_running_runs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("regions", "0005_account_dns_credentials"),
+        # Also merges the two 0006 migrations that landed side by side.
+        ("regions", "0006_account_discovery"),
+        ("regions", "0006_event_result_refused"),
     ]
 
     operations = [
