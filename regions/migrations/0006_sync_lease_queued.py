@@ -21,9 +21,7 @@ def close_duplicate_running_runs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        # Also merges the two 0006 migrations that landed side by side.
-        ("regions", "0006_account_discovery"),
-        ("regions", "0006_event_result_refused"),
+        ("regions", "0005_account_dns_credentials"),
     ]
 
     operations = [
