@@ -16,6 +16,7 @@ from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.selectors import shared_diagnoses
 from identities.dns.service import probe_all
 from identities.models import PROBLEM_VERDICTS, RegionalIdentity
+from regions.visible import visible
 
 _ORDER = ("ok", "partial", "missing", "wrong_value", "wrong_type", "unknown")
 TO_FIX, BAD_INPUT, UNCHECKED = 1, 2, 3
@@ -62,11 +63,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {v.verdict}{kind}: {v.record.name} {v.record.rtype}")
                 if v.diagnosis not in shared:
                     for line in v.diagnosis.splitlines():
-                        self.stdout.write(f"    {line}")
+                        # Diagnoses quote what nameservers served: shown, never obeyed.
+                        self.stdout.write(f"    {visible(line)}")
             for text, n in shared.items():
                 self.stdout.write(f"  diagnosis ({n} records):")
                 for line in text.splitlines():
-                    self.stdout.write(f"    {line}")
+                    self.stdout.write(f"    {visible(line)}")
         run = outcome.run
         self.stdout.write(
             f"probe {run.status}: {run.identities} regional identities, {run.calls} queries, "
