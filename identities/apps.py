@@ -15,15 +15,19 @@ class IdentitiesConfig(AppConfig):
 
 
 def check_dns_resolver_setting() -> None:
-    """An unparsable resolver would fail every probe: stop at start instead, saying why.
+    """An unparsable resolver or extra nameserver (`host[:port]`) would fail every probe:
+    stop at start instead, naming the variable.
 
     Checked here rather than in settings so that config imports no app code."""
     from django.conf import settings
 
-    from identities.dns.names import parse_resolver
+    from identities.dns.names import parse_host_port, parse_resolver
 
     try:
         parse_resolver(settings.SESOPS_DNS_RESOLVER, settings.SESOPS_DNS_PORT)
+        extra = settings.SESOPS_DNS_EXTRA_NAMESERVERS or ()
+        for item in extra.split(",") if isinstance(extra, str) else extra:
+            parse_host_port(item, settings.SESOPS_DNS_PORT, variable="SESOPS_DNS_EXTRA_NAMESERVERS")
     except ValueError as exc:
         raise ImproperlyConfigured(str(exc)) from exc
 

@@ -62,29 +62,41 @@ def ascii_name(raw: str, *, what: str = "domain", min_labels: int = 2) -> AsciiN
 
 def parse_resolver(value: str, default_port: int) -> tuple[str, int] | None:
     """SESOPS_DNS_RESOLVER `host[:port]` (IPv6 as `[addr]:port`) → (ip, port); "" → None."""
-    text = (value or "").strip()
-    if not text:
+    if not (value or "").strip():
         return None
+    return parse_host_port(value, default_port, variable="SESOPS_DNS_RESOLVER", ip_only=True)
+
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{1,63}\.?$")
+
+
+def parse_host_port(
+    value: str, default_port: int, *, variable: str, ip_only: bool = False
+) -> tuple[str, int]:
+    """`host[:port]` (IPv6 as `[addr]:port`) → (host, port); a bad value names `variable`."""
+    text = (value or "").strip()
     host, port_text = text, ""
     if text.startswith("["):
         host, sep, rest = text[1:].partition("]")
         if not sep or (rest and not rest.startswith(":")):
-            raise InvalidResolverSetting(f"SESOPS_DNS_RESOLVER={value!r}: expected [IPv6]:port")
+            raise InvalidResolverSetting(f"{variable}={value!r}: expected [IPv6]:port")
         port_text = rest[1:]
     elif text.count(":") == 1:
         host, port_text = text.split(":")
     try:
-        ip = str(ipaddress.ip_address(host))
+        host = str(ipaddress.ip_address(host))
     except ValueError as exc:
-        raise InvalidResolverSetting(
-            f"SESOPS_DNS_RESOLVER={value!r}: {host!r} is not an IP address (use host[:port] "
-            "with an IPv4 address, or [IPv6]:port)"
-        ) from exc
+        if ip_only or not _HOSTNAME.match(host.lower()):
+            kind = "an IP address" if ip_only else "an IP address or host name"
+            raise InvalidResolverSetting(
+                f"{variable}={value!r}: {host!r} is not {kind} (use host[:port], or [IPv6]:port)"
+            ) from exc
+        host = host.lower().rstrip(".")
     port = default_port
     if port_text or text.endswith(":"):
         if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
             raise InvalidResolverSetting(
-                f"SESOPS_DNS_RESOLVER={value!r}: port {port_text!r} is not a number from 1 to 65535"
+                f"{variable}={value!r}: port {port_text!r} is not a number from 1 to 65535"
             )
         port = int(port_text)
-    return ip, port
+    return host, port

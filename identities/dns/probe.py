@@ -9,12 +9,13 @@ nameservers that disagree.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from identities.dns.names import InvalidResolverSetting, parse_resolver
+from identities.dns.names import InvalidResolverSetting, parse_host_port, parse_resolver
 from identities.dns.query import NODATA, NXDOMAIN, OK, Answer, Querier
 
 FOUND, NOT_DELEGATED, UNRESOLVED = "found", "not_delegated", "unresolved"
@@ -62,6 +63,7 @@ class Nameserver:
     host: str
     address: str  # "" when its address could not be found
     delegated: bool = True
+    port: int | None = None  # None: the probe's port (SESOPS_DNS_PORT)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ class Prober:
             return Answer("error", detail=f"no address found for {ns.host}")
         return self._memo.get(  # type: ignore[return-value]
             ("ns", ns.address, name, rtype),
-            lambda: self.querier.ask(ns.address, self.config.port, name, rtype),
+            lambda: self.querier.ask(ns.address, ns.port or self.config.port, name, rtype),
         )
 
     def _probe_server(self, ns: Nameserver, name: str, rtype: str, origin: str) -> ServerProbe:
@@ -196,9 +198,14 @@ class Prober:
     def _extra_servers(self) -> list[Nameserver]:
         servers = []
         for item in self.config.also_ask:
-            is_ip = item.replace(".", "").isdigit() or ":" in item
-            address = item if is_ip else self._address(item.lower().rstrip("."))
-            servers.append(Nameserver(item, address, delegated=False))
+            host, port = parse_host_port(
+                item, self.config.port, variable="SESOPS_DNS_EXTRA_NAMESERVERS"
+            )
+            try:
+                address = str(ipaddress.ip_address(host))
+            except ValueError:
+                address = self._address(host)
+            servers.append(Nameserver(item, address, delegated=False, port=port))
         return servers
 
     def probe(

@@ -6,7 +6,7 @@ import base64
 import binascii
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from config.env import known_ses_regions
 from identities.dns.expected import (
@@ -213,8 +213,30 @@ def _dmarc(answer: Answer) -> Match:
     return Match("ok")
 
 
+def _unquoted(value: str) -> str:
+    text = value.strip()
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else value
+
+
 def match(record: ExpectedRecord, answer: Answer) -> Match:
-    """`answer` holds data of the record's own type; is it what SES expects?"""
+    """`answer` holds data of the record's own type; is it what SES expects? A TXT value
+    pasted with its quotes (the record holds literal `"` characters) is diagnosed as
+    exactly that: the value is right, the quotes are the whole problem."""
+    result = _match(record, answer)
+    if result.state == "ok" or record.rtype != "TXT":
+        return result
+    stripped = tuple(_unquoted(v) for v in answer.values)
+    if stripped == answer.values or _match(record, replace(answer, values=stripped)).state != "ok":
+        return result
+    return _bad(
+        "txt_quoted",
+        'The value is right but was pasted with its quotes: the record holds literal " '
+        "characters around it. Remove them (enter the bare text; the DNS provider adds the "
+        "quoting itself).",
+    )
+
+
+def _match(record: ExpectedRecord, answer: Answer) -> Match:
     if record.purpose == DKIM:
         return _dkim_cname(record, answer)
     if record.purpose == BYODKIM:

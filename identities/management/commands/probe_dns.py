@@ -4,7 +4,8 @@ Prints one line per domain and region with the count of records per verdict, the
 records that are not ok with their diagnosis. Exit status, for scripts and CI checks:
 0 every required record is right (warnings, such as a missing DMARC, allowed); 1 a required
 record is missing, wrong or not on every nameserver; 2 bad input; 3 nothing to fix found,
-but some records could not be checked (timeouts, SERVFAIL) or a domain's data is invalid."""
+but some records could not be checked (timeouts, SERVFAIL) or a domain's data is invalid;
+4 the probe itself failed (a crash: never 1, which would read as "records to fix")."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config.cli import database_not_ready
 from identities.dns.names import DnsInputError, ascii_name
 from identities.dns.selectors import shared_diagnoses
 from identities.dns.service import probe_all
@@ -19,7 +21,7 @@ from identities.models import PROBLEM_VERDICTS, RegionalIdentity
 from regions.visible import visible
 
 _ORDER = ("ok", "partial", "missing", "wrong_value", "wrong_type", "unknown")
-TO_FIX, BAD_INPUT, UNCHECKED = 1, 2, 3
+TO_FIX, BAD_INPUT, UNCHECKED, CRASHED = 1, 2, 3, 4
 
 
 class Command(BaseCommand):
@@ -33,6 +35,22 @@ class Command(BaseCommand):
             metavar="NAME",
             help="Probe only this domain identity (repeatable; IDN allowed).",
         )
+
+    def execute(self, *args: object, **options: object) -> str | None:
+        """A crash (a bug, a failing dependency) exits CRASHED, never TO_FIX: Python's own
+        exit status for an uncaught exception is 1, the code scripts read as "records to
+        fix". A database that is not migrated or not reachable is left to manage.py's
+        one-line answer (config/cli.py), which exits 1 for every command."""
+        try:
+            return super().execute(*args, **options)
+        except (CommandError, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if database_not_ready(exc):
+                raise  # manage.py says "run migrate" / "check DATABASE_URL" in one line
+            raise CommandError(
+                f"the probe failed: {type(exc).__name__}: {exc}", returncode=CRASHED
+            ) from exc
 
     def handle(self, *args: object, **options: object) -> None:
         domains: list[str] = options["domain"]  # type: ignore[assignment]

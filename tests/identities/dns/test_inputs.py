@@ -10,6 +10,7 @@ from identities.dns.names import (
     InvalidDnsName,
     InvalidResolverSetting,
     ascii_name,
+    parse_host_port,
     parse_resolver,
 )
 from identities.dns.probe import ProbeConfig
@@ -120,3 +121,36 @@ def test_an_unparsable_resolver_setting_stops_start_up_with_the_reason() -> None
     )
     assert result.returncode != 0
     assert "SESOPS_DNS_RESOLVER='127.0.0.1:dns': port 'dns' is not a number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("ns4.dns.example", ("ns4.dns.example", 53)),
+        ("NS4.dns.example.:5353", ("ns4.dns.example", 5353)),
+        ("192.0.2.1:5300", ("192.0.2.1", 5300)),
+        ("[2001:db8::1]:5300", ("2001:db8::1", 5300)),
+    ],
+)
+def test_extra_nameservers_take_host_or_ip_with_a_port(value: str, expected) -> None:
+    assert parse_host_port(value, 53, variable="SESOPS_DNS_EXTRA_NAMESERVERS") == expected
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("SESOPS_DNS_EXTRA_NAMESERVERS", ["ns1.example:99999"]),
+        ("SESOPS_DNS_EXTRA_NAMESERVERS", ["bad host!"]),
+        ("SESOPS_DNS_RESOLVER", "127.0.0.1:x"),
+    ],
+)
+def test_a_bad_host_port_setting_stops_start_up_naming_the_variable(
+    settings, setting: str, value
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from identities.apps import check_dns_resolver_setting
+
+    setattr(settings, setting, value)
+    with pytest.raises(ImproperlyConfigured, match=setting):
+        check_dns_resolver_setting()

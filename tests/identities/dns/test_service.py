@@ -262,3 +262,40 @@ def _eu_west_1(domain):
         dkim_tokens=["eee", "fff", "ggg"],
         dkim_origin="AWS_SES",
     )
+
+
+def test_a_crash_never_exits_with_the_records_to_fix_code(
+    zones, dns_settings, domain, monkeypatch
+) -> None:
+    def boom(*args, **kwargs):
+        raise RuntimeError("resolver exploded")
+
+    monkeypatch.setattr("identities.management.commands.probe_dns.probe_all", boom)
+    with pytest.raises(CommandError) as crashed:
+        call_command("probe_dns")
+    assert crashed.value.returncode == 4
+    assert "resolver exploded" in str(crashed.value)
+
+
+def test_one_domains_failure_does_not_abort_the_probe_of_others(
+    zones, dns_settings, domain, monkeypatch
+) -> None:
+    """A domain whose judging raises is reported as an error; the others are stored."""
+    from identities.dns import service
+
+    other = RegionalIdentityFactory(
+        identity=IdentityFactory(account=domain.identity.account, name="other.example"),
+        region=domain.region,
+    )
+    real = service.judge_domain
+
+    def judge(records, probes, ses=None, note=""):
+        if records and records[0].name.endswith("other.example"):
+            raise RuntimeError("bad data")
+        return real(records, probes, ses, note)
+
+    monkeypatch.setattr(service, "judge_domain", judge)
+    publish(zones)
+    outcome = probe_all()
+    assert "bad data" in outcome.errors[other.pk]
+    assert DnsCheck.objects.filter(regional_identity=domain).count() == 6

@@ -250,10 +250,7 @@ def test_domain_without_delegation_is_missing_and_says_why(
 def test_record_edited_in_an_undelegated_zone_is_found_on_the_servers_we_are_told_of(
     zones: ZoneStore, config: ProbeConfig, dns_server
 ) -> None:
-    publish_all(zones, skip=("mx", "spf"))
-    zones.add_zone("mail.example.com", {"ns4.dns.test": "127.0.0.5"}, delegated=False)
-    zones.add_record("mail.example.com", "MX", "10 feedback-smtp.us-east-1.amazonses.com")
-    dns_server.refresh()
+    _mx_only_in_an_undelegated_zone(zones, dns_server)
     assert verdicts(config, SPEC)[MX].codes == []  # without a hint: plainly missing
     hinted = ProbeConfig(
         config.resolver, config.port, config.timeout, 8, also_ask=("ns4.dns.test",)
@@ -370,3 +367,39 @@ def test_a_cname_target_with_the_zone_appended_is_named(
     zones.add_record("aaa._domainkey.example.com", "CNAME", "aaa.dkim.amazonses.com.example.com")
     v = verdicts(config, SPEC)[DKIM_A]
     assert v.verdict == "wrong_value" and v.codes == ["target_zone_appended"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "key"),
+    [
+        ("mail.example.com", '"\\"v=spf1 include:amazonses.com ~all\\""', SPF),
+        ("_dmarc.example.com", '"\\"v=DMARC1; p=none\\""', DMARC),
+    ],
+)
+def test_a_txt_value_pasted_with_its_quotes_is_diagnosed_as_exactly_that(
+    zones: ZoneStore, config: ProbeConfig, name: str, value: str, key: str
+) -> None:
+    publish_all(zones, skip=("spf", "dmarc"))
+    zones.add_record(name, "TXT", value)
+    v = verdicts(config, SPEC)[key]
+    assert v.verdict == "wrong_value" and v.codes == ["txt_quoted"]
+    assert "pasted with its quotes" in v.diagnosis
+
+
+def test_an_extra_nameserver_given_as_ip_and_port_is_asked_there(
+    zones: ZoneStore, config: ProbeConfig, dns_server
+) -> None:
+    _mx_only_in_an_undelegated_zone(zones, dns_server)
+    extra = f"127.0.0.5:{config.port}"
+    hinted = ProbeConfig(config.resolver, config.port, config.timeout, 8, also_ask=(extra,))
+    v = verdicts(hinted, SPEC)[MX]
+    assert v.verdict == "missing" and v.codes[0] == "not_delegated"
+    assert v.answers[extra]["delegated"] is False
+
+
+def _mx_only_in_an_undelegated_zone(zones: ZoneStore, dns_server) -> None:
+    """The MAIL FROM MX is published on ns4 (127.0.0.5), which nobody delegates to."""
+    publish_all(zones, skip=("mx", "spf"))
+    zones.add_zone("mail.example.com", {"ns4.dns.test": "127.0.0.5"}, delegated=False)
+    zones.add_record("mail.example.com", "MX", "10 feedback-smtp.us-east-1.amazonses.com")
+    dns_server.refresh()
