@@ -139,6 +139,8 @@ def test_review_granted_in_one_region_and_denied_in_the_other(emu, regions, admi
     # The regions page shows it.
     page = admin_client_role.get(reverse("regions")).content.decode()
     assert "Review granted" in page and "Review denied" in page
+    # A denial says what to do next, with the support case to answer in.
+    assert f"reply in the AWS Support case <code>{west.review_case_id}</code>" in page
 
 
 def test_a_resubmission_while_pending_shows_ses_conflict_and_stores_nothing_twice(
