@@ -106,3 +106,25 @@ def test_the_activity_feed_filters_in_place_and_keeps_them_in_the_url(
     page.reload()  # the filtered view survives a plain page load
     assert page.locator("#activity-results tbody tr").count() == 1
     assert page.input_value("#a-kind") == "action"
+
+
+def test_the_return_path_field_is_checked_like_the_sender_on_a_phone(
+    live_server, browser_page, browser_settings, viewer
+):
+    _seed()
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, live_server, viewer)
+    page.goto(f"{live_server.url}/send-check/")
+    page.fill('input[name="sender"]', "admin@mydomain.example")
+    page.fill('textarea[name="recipients"]', "someone@example.com")
+    page.fill('input[name="return_path"]', "Bounces <bounces@elsewhere.example>")
+    page.select_option('select[name="region"]', "us-east-1")
+    page.click("#send-check-panel button[type=submit]")
+    error = page.wait_for_selector("code.ses-error")
+    assert error.inner_text().endswith(
+        "check in region US-EAST-1: Bounces <bounces@elsewhere.example>"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "send-check-return-path-390.png"), full_page=True)
