@@ -18,10 +18,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from identities.selectors.coverage import Coverage, coverage_for, regions_for_page
 from identities.selectors.readiness import GUIDANCE, Readiness, readiness_for_regions
 from identities.selectors.syncs import SyncState, sync_states
+from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.access import production_access_submit
 from regions.events import record_event
 from regions.forms import ProductionAccessForm
@@ -62,8 +64,9 @@ def _grid_url(region: Region) -> str:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 @require_role(VIEWER)
-def regions_page(request: HttpRequest) -> HttpResponse:
+def regions_page(request: HtmxHttpRequest) -> HttpResponse:
     show_hidden = request.GET.get("hidden") == "1"
     regions = list(regions_for_page(show_hidden=show_hidden))
     coverage = coverage_for(regions)
@@ -72,16 +75,15 @@ def regions_page(request: HttpRequest) -> HttpResponse:
     hidden_count = (
         0 if show_hidden else Region.objects.filter(hidden=True, account__is_active=True).count()
     )
-    return render(
-        request,
-        "regions/regions.html",
-        {
-            "rows": rows,
-            "show_hidden": show_hidden,
-            "hidden_count": hidden_count,
-            "now": timezone.now(),
-        },
-    )
+    context = {
+        "rows": rows,
+        "show_hidden": show_hidden,
+        "hidden_count": hidden_count,
+        "now": timezone.now(),
+    }
+    # The page's table polls itself every 10 s (like the grid): htmx gets that part only.
+    template = "regions/regions.html#live" if partial_request(request) else "regions/regions.html"
+    return render(request, template, context)
 
 
 @require_POST

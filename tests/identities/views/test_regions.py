@@ -269,3 +269,14 @@ def test_the_wizard_runs_a_constant_number_of_queries(admin_client_role, regions
             region=region, mail_type="MARKETING", website_url="https://x.example", outcome="error"
         )
     assert count() == before
+
+
+def test_the_regions_table_refreshes_itself_like_the_grid(viewer_client):
+    from tests.factories import RegionFactory
+
+    RegionFactory(code="eu-west-1")
+    page = viewer_client.get("/regions/").content.decode()
+    assert 'id="regions-live" hx-get="/regions/" hx-trigger="every 10s"' in page
+    part = viewer_client.get("/regions/", HTTP_HX_REQUEST="true").content.decode()
+    assert part.lstrip().startswith('<div id="regions-live"')  # the table only, no page
+    assert "eu-west-1" in part and "<html" not in part
