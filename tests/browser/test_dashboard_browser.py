@@ -120,7 +120,7 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
 
     # The history shows the action after a reload.
     page.reload()
-    assert re.search(r"resend_verification\s+us-east-1", page.inner_text("#timeline"))
+    assert re.search(r"Verification email resent\s+in us-east-1", page.inner_text("#timeline"))
 
 
 def test_operator_runs_a_send_check_from_the_dashboard(

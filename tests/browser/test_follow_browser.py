@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from identities import tasks
 from identities.blockers.flags import refresh_blocking
 from identities.models import RegionalIdentity
+from identities.sync.enqueue import SyncRequest
 from regions.models import Event, SyncRun
 from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.browser.seed import seed_dashboard
@@ -26,8 +27,15 @@ def seeded(transactional_db, monkeypatch):
     data = seed_dashboard()
     user_with_role("olivia", "operator")
     queued = []
-    monkeypatch.setattr(tasks, "enqueue_region_sync",
-                        lambda region, trigger: queued.append(region.code) or True)  # fmt: skip
+
+    def enqueue(region, trigger: str) -> SyncRequest:
+        # What "Sync now" does (identities/sync/enqueue.py) up to publishing the task: a
+        # queued run row, the region's one active run.
+        queued.append(region.code)
+        run = SyncRun.objects.create(region=region, status=SyncRun.Status.QUEUED, trigger=trigger)
+        return SyncRequest(run, True, "sync queued")
+
+    monkeypatch.setattr(tasks, "enqueue_region_sync", enqueue)
     data["queued"] = queued
     return data
 
@@ -50,8 +58,9 @@ def test_a_started_sync_is_followed_to_its_end_without_a_reload(
     expect(follow).to_contain_text("eu-west-1: waiting for a worker")
     assert sorted(seeded["queued"]) == ["eu-west-1", "us-east-1"]
 
-    # The worker starts the sync of eu-west-1 ...
-    run = SyncRun.objects.create(region=euw1, status=SyncRun.Status.RUNNING, trigger="olivia")
+    # A worker starts the sync of eu-west-1 ...
+    run = SyncRun.objects.get(region=euw1, status=SyncRun.Status.QUEUED)
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING)
     expect(follow).to_contain_text("eu-west-1: reading SES")
     # ... SES says the address is verified now; both regions' syncs end.
     rows = RegionalIdentity.objects.filter(identity=billing, region=euw1)
@@ -63,8 +72,9 @@ def test_a_started_sync_is_followed_to_its_end_without_a_reload(
                          before="PENDING", after="SUCCESS")  # fmt: skip
     SyncRun.objects.filter(pk=run.pk).update(status="succeeded", changes=1,
                                              finished_at=timezone.now())  # fmt: skip
-    SyncRun.objects.create(region=seeded["regions"][0], status="succeeded",
-                           finished_at=timezone.now())  # fmt: skip
+    SyncRun.objects.filter(region=seeded["regions"][0], status="queued").update(
+        status="succeeded", finished_at=timezone.now()
+    )
 
     expect(follow).to_contain_text("Sync finished", timeout=10000)
     expect(follow).to_contain_text("eu-west-1: done, 1 change")

@@ -100,7 +100,7 @@ def test_the_activity_feed_filters_in_place_and_keeps_them_in_the_url(
 
     page.select_option("#a-kind", "action")
     expect(page.locator("#activity-results tbody tr")).to_have_count(1)
-    assert "resend_verification" in page.inner_text("#activity-results")
+    assert "Verification email resent" in page.inner_text("#activity-results")
     assert "kind=action" in page.url
 
     page.reload()  # the filtered view survives a plain page load
