@@ -108,6 +108,7 @@ def blockers_for(
     found += rules.identity_sending(identity)
     found += rules.verification(identity, region)
     found += rules.dkim(identity)
+    found += rules.deed_replica(identity)
     found += rules.mail_from(identity, region)
     found += rules.dns_records(identity, dns)
     found += rules.stale(region)

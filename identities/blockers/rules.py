@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from identities.blockers.deed import parent_trouble
 from identities.blockers.texts import dns_records_phrase, explain_error_type
 from identities.blockers.types import (
     ADD_TO_REGION,
@@ -378,5 +379,28 @@ def stale(region: RegionState) -> list[Blocker]:
             f"{why}.",
             "Sync now; if it keeps failing, check the account's credentials and SES access.",
             SYNC_NOW,
+        )
+    ]
+
+
+def deed_replica(identity: IdentityState) -> list[Blocker]:
+    # A DEED replica signs with its parent region's keys and follows the parent's DKIM state:
+    # while the parent is verified it sends, but a parent that fails, is deleted or loses
+    # DKIM takes the replica's signing with it. A warning here, before that happens.
+    parent = identity.deed_parent
+    if parent is None or identity.is_email:
+        return []
+    trouble = parent_trouble(parent)
+    if trouble is None:
+        return []
+    return [
+        Blocker(
+            "deed_parent_unhealthy",
+            WARNING,
+            f"This region is a DEED replica, signing with the keys of {parent.region}, and "
+            f"{trouble}: its DKIM here follows.",
+            f"Fix the identity in {parent.region} first (its blockers say how); the replica "
+            "follows it.",
+            None,
         )
     ]

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from identities.blockers.deed import DeedParent, by_region_code, deed_parent_state
 from identities.blockers.engine import (
     Blocker,
     CellStatus,
@@ -49,7 +50,11 @@ def region_state(region: Region, *, now: datetime | None = None) -> RegionState:
 
 
 def identity_state(
-    ri: RegionalIdentity, *, domain_verified: bool, other_regions: Iterable[str] = ()
+    ri: RegionalIdentity,
+    *,
+    domain_verified: bool,
+    other_regions: Iterable[str] = (),
+    deed_parent: DeedParent | None = None,
 ) -> IdentityState:
     """Needs `ri.identity` loaded (select_related) to stay query-free."""
     identity = ri.identity
@@ -59,6 +64,7 @@ def identity_state(
         **{f: getattr(ri, f) for f in ENGINE_FIELDS},
         parent_domain_verified=bool(domain_verified) and identity.is_email,
         other_regions=tuple(sorted(other_regions)),
+        deed_parent=deed_parent,
     )
 
 
@@ -243,6 +249,7 @@ def cells_for(
         rows = _regionals_for(ids)
         checks_by_ri = {ri.pk: dns_states(ri.dns_checks.all()) for ri in rows}
     by_key = {(ri.identity_id, ri.region_id): ri for ri in rows}
+    by_code = by_region_code(rows)
     present = _present_codes(rows)
     domains = verified_domains(
         {i.account_id for i in identities}, {i.domain for i in identities if i.is_email}
@@ -275,6 +282,7 @@ def cells_for(
                     domain_verified=(identity.account_id, region_pk, identity.domain.lower())
                     in domains,
                     other_regions=others,
+                    deed_parent=deed_parent_state(ri, by_code),
                 )
                 checks = [] if identity.is_email else checks_by_ri.get(ri.id, [])
             rstate = region_states[region_pk]
@@ -301,6 +309,7 @@ def blockers_for_regionals(
     identity_ids = {ri.identity_id for ri in regionals}
     all_rows = _regionals_for(identity_ids)
     present = _present_codes(all_rows)
+    by_code = by_region_code(all_rows)
     checks_by_ri = {ri.pk: dns_states(ri.dns_checks.all()) for ri in all_rows}
     domains = verified_domains(
         {ri.identity.account_id for ri in regionals},
@@ -319,6 +328,7 @@ def blockers_for_regionals(
             ri,
             domain_verified=(identity.account_id, ri.region_id, identity.domain.lower()) in domains,
             other_regions=others,
+            deed_parent=deed_parent_state(ri, by_code),
         )
         checks = [] if identity.is_email else checks_by_ri.get(ri.pk, [])
         out[ri.pk] = blockers_for(state, region_states[ri.region_id], checks)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from identities.blockers import coverage
+from identities.blockers.deed import DeedParent
 from regions.ses_types import EMAIL
 
 Severity = Literal["blocking", "warning"]
@@ -51,6 +52,7 @@ CODES: dict[str, str] = {
     "dns_mismatch": "DNS record wrong",
     "dns_partial": "DNS record on some nameservers only",
     "stale": "Data out of date",
+    "deed_parent_unhealthy": "DEED parent unhealthy",
 }
 
 SANDBOX_DAILY = 200
@@ -107,6 +109,8 @@ class IdentityState:
     parent_domain_verified: bool = False
     # Other regions (of the same account) where the identity exists.
     other_regions: tuple[str, ...] = field(default_factory=tuple)
+    # A DEED replica's parent (dkim_origin AWS_SES_<REGION>), when sesops holds its row.
+    deed_parent: DeedParent | None = None
 
     @property
     def is_email(self) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from identities.blockers.deed import parent_region_of
 from identities.blockers.states import Cell, cells_for
 from identities.blockers.types import is_verified_row
 from identities.dns.expected import ExpectedRecord, expected_records, spec_for
@@ -23,11 +24,8 @@ def deed_origin(region_code: str) -> str:
 
 
 def deed_parent_of(dkim_origin: str) -> str:
-    """The parent region of a DEED replica from its DKIM origin (AWS_SES_EU_WEST_1 ->
-    eu-west-1); "" when the identity is not a replica."""
-    if not (dkim_origin or "").startswith("AWS_SES_"):
-        return ""
-    return dkim_origin.removeprefix("AWS_SES_").lower().replace("_", "-")
+    """The parent region of a DEED replica from its DKIM origin ("" when not a replica)."""
+    return parent_region_of(dkim_origin)
 
 
 VERIFICATION_CODES = {"verification_pending", "verification_failed"}
@@ -36,6 +34,8 @@ VERIFICATION_CODES = {"verification_pending", "verification_failed"}
 @dataclass
 class RegionDetail:
     cell: Cell
+    # When this region is a DEED parent: the regions whose identity is its replica.
+    replicas: tuple[str, ...] = ()
 
     @property
     def region(self) -> Region:
@@ -183,9 +183,11 @@ def identity_detail(identity: Identity) -> IdentityDetail:
         .order_by("code")
     )
     cells = cells_for([identity], regions)
-    details = []
-    for region in regions:
-        details.append(RegionDetail(cell=cells[(identity.pk, region.pk)]))
+    details = [RegionDetail(cell=cells[(identity.pk, region.pk)]) for region in regions]
+    for parent in details:
+        parent.replicas = tuple(
+            r.region.code for r in details if r.present and r.deed_parent == parent.region.code
+        )
     events = list(
         Event.objects.filter(identity_name=identity.name)
         .filter(Q(account_id=identity.account_id) | Q(account__isnull=True))

@@ -22,6 +22,7 @@ from identities.blockers.engine import Blocker
 from identities.blockers.states import Cell, cells_for
 from identities.models import DnsCheck, Identity, RegionalIdentity
 from identities.selectors.blocked import blocked_identities
+from identities.selectors.deed import replicas_with_unhealthy_parent
 from regions.models import Region
 from regions.params import query_text
 
@@ -41,6 +42,7 @@ class GridFilters:
     account: str = ""  # account label
     region: str = ""  # region code
     blocking: bool = False
+    deed_unhealthy: bool = False  # only identities with a DEED replica whose parent is unhealthy
     page: int = 1
 
     @classmethod
@@ -56,6 +58,7 @@ class GridFilters:
             account=query_text(params, "account", 64),
             region=query_text(params, "region", 32),
             blocking=(params.get("blocking") or "") in ("1", "on", "true", "yes"),
+            deed_unhealthy=(params.get("deed_unhealthy") or "") in ("1", "on", "true", "yes"),
             page=page,
         )
 
@@ -67,6 +70,7 @@ class GridFilters:
             "account": self.account,
             "region": self.region,
             "blocking": "1" if self.blocking else "",
+            "deed_unhealthy": "1" if self.deed_unhealthy else "",
             "page": str(self.page) if page and self.page > 1 else "",
         }
         return {k: v for k, v in out.items() if v}
@@ -190,6 +194,8 @@ def filtered_identities(filters: GridFilters, columns: Sequence[Column]) -> Quer
         qs = qs.filter(name__icontains=filters.q.lower())
     if filters.kind:
         qs = qs.filter(kind=KINDS[filters.kind])
+    if filters.deed_unhealthy:
+        qs = qs.filter(pk__in=replicas_with_unhealthy_parent(c.region.pk for c in columns))
     return qs.order_by("name", "account__label", "pk")
 
 
@@ -238,7 +244,8 @@ def build_grid(filters: GridFilters, *, now: datetime | None = None) -> Grid:
         and (not filters.region or r.code == filters.region)
     ]
     identities = filtered_identities(filters, columns)
-    blocked = blocked_identities(identities, columns, now, narrowed=bool(filters.q or filters.kind))
+    narrowed = bool(filters.q or filters.kind or filters.deed_unhealthy)
+    blocked = blocked_identities(identities, columns, now, narrowed=narrowed)
     if filters.blocking:
         paginator = Paginator(blocked.identities.select_related("account"), PAGE_SIZE)
         page = paginator.get_page(filters.page)
