@@ -19,6 +19,7 @@ from identities.sendcheck.selectors import (
     send_check,
 )
 from regions.cli import BAD_INPUT
+from regions.visible import visible
 
 
 class Command(BaseCommand):
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=BAD_INPUT) from None
         if not options["quiet"]:
             for reason in result.reasons:
-                self.stdout.write(f"- {reason}")
+                self.stdout.write(f"- {visible(reason)}")
         if result.accepted:
             self.stdout.write(self.style.SUCCESS("Accepted: SES would send this message."))
             return
@@ -67,5 +68,5 @@ class Command(BaseCommand):
             self.stdout.write(f"note: {result.wording_note}")
         if not options["quiet"]:
             for fix in result.fixes:
-                self.stdout.write(f"fix: {fix}")
+                self.stdout.write(f"fix: {visible(fix)}")
         raise SystemExit(1)

@@ -19,6 +19,7 @@ from identities.sync.run import sync_region
 from regions.cli import bad_input
 from regions.models import AwsAccount, Region, SyncRun
 from regions.services import ensure_default_account
+from regions.visible import visible
 
 MAX_THREADS = 16
 # Exit status (README): 0 every region synced, 2 bad input, 3 a region failed, synced only
@@ -106,14 +107,14 @@ class Command(BaseCommand):
             error = crash or (run.error if run else "")
             rows.append(
                 [
-                    f"{region.account.label}/{region.code}",
+                    visible(f"{region.account.label}/{region.code}"),
                     status,
                     str(run.identities if run else 0),
                     str(run.changes if run else 0),
                     str(run.calls if run else 0),
                     str(run.throttled if run else 0),
                     f"{seconds:.1f}s",
-                    error[:120],
+                    visible(error[:120]),  # SES names in errors: shown, never obeyed
                 ]
             )
         headers = [

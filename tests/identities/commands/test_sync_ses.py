@@ -111,3 +111,14 @@ def test_ses_report_table_has_a_line_per_regional_identity(emulator_backend):
     assert lines[0].split()[:4] == ["account", "region", "identity", "kind"]
     assert lines[1].split()[:5] == ["emulator", "us-east-1", "ops@example.com", "email", "PENDING"]
     assert len(lines) == 2
+
+
+def test_sync_ses_shows_steering_characters_in_its_table_visibly(emulator_backend):
+    region = region_for(emulator_backend, "us-east-1")
+    region.account.label = "ops\u202eteam"  # a label pasted from somewhere hostile
+    region.account.save()
+
+    output = _run("sync_ses", "--account", "ops\u202eteam")
+
+    assert "ops<U+202E>team/us-east-1" in output
+    assert "\u202e" not in output
