@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from identities.selectors.coverage import Coverage, coverage_for, regions_for_page
@@ -179,9 +179,13 @@ def _new_form(region: Region, candidates: list[Region]) -> ProductionAccessForm:
     return ProductionAccessForm(regions=candidates, initial=initial)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @require_role(ADMIN)
 def production_access(request: HttpRequest, pk: int) -> HttpResponse:
+    # The form posts back to this page's own URL, so a refused submission keeps the address
+    # the user can reload or share (the /submit/ URL stays for scripts that post to it).
+    if request.method == "POST":
+        return _submit(request, pk)
     region = get_object_or_404(Region.objects.select_related("account"), pk=pk)
     step = "form" if request.GET.get("step") == "form" else "checklist"
     form = None
@@ -193,6 +197,10 @@ def production_access(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_role(ADMIN)
 def production_access_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _submit(request, pk)
+
+
+def _submit(request: HttpRequest, pk: int) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("account"), pk=pk)
     form = ProductionAccessForm(request.POST, regions=_sandbox_regions(region))
     if not form.is_valid():

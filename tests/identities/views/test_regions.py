@@ -227,6 +227,23 @@ def test_an_invalid_form_is_shown_again_with_errors_and_nothing_is_sent(
     assert ProductionAccessRequest.objects.count() == 0
 
 
+def test_a_refused_form_stays_on_its_own_url_with_an_error_summary(
+    admin_client_role, regions, no_ses
+):
+    sandbox, _ = regions
+    page = reverse("production_access", args=[sandbox.pk]) + "?step=form"
+    assert f'action="{page}"' in admin_client_role.get(page).content.decode()
+
+    response = admin_client_role.post(page, {**VALID, "regions": [sandbox.pk], "website_url": ""})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="form-errors"' in html
+    assert "The request was not sent" in html
+    assert '<a href="#id_website_url">' in html
+    assert ProductionAccessRequest.objects.count() == 0
+
+
 def test_a_valid_submission_shows_ses_answer_per_region(admin_client_role, regions, fake_ses):
     sandbox, _ = regions
     other = RegionFactory(
