@@ -85,7 +85,7 @@ def sync_region(
         lease.keeper.hold(held)
         clock = time.monotonic()
         try:
-            region.refresh_from_db()
+            _reload(region)
             stored = sync_apply.stored_view(sync_apply.load_rows(region))
         except BaseException as exc:
             _give_up(region, run, held, exc)
@@ -113,6 +113,14 @@ def sync_region(
             time.monotonic() - clock,
         )
     return run
+
+
+def _reload(region: Region) -> None:
+    """Fresh fields, and the account loaded now: refresh_from_db() drops the cached account,
+    and reading it later (the SES client, the log line) would open a connection outside the
+    database slots and hold it through the paced calls."""
+    region.refresh_from_db()
+    region.account  # noqa: B018 - loaded here, inside the slot
 
 
 def _give_up(region: Region, run: SyncRun, held: lease.Lease, exc: BaseException) -> None:
@@ -150,7 +158,7 @@ def _write(
     with transaction.atomic():
         if not lease.fence(held):
             raise LeaseLost("this sync's lease lapsed and another sync took the region over")
-        region.refresh_from_db()
+        _reload(region)
         previous_error = region.last_sync_error
         rows = sync_apply.load_rows(region)  # read again: not held during the SES calls
         result, _ = sync_apply.apply_snapshot(region, snap, now, rows)

@@ -198,3 +198,25 @@ def test_db_slots_bound_how_many_threads_hold_a_connection_at_once(settings):
         t.join()
 
     assert peak == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_paced_ses_calls_hold_no_database_connection(ses_one_address, monkeypatch):
+    from django.db import connection
+
+    region = Region.objects.select_related("account").get(pk=RegionFactory().pk)
+    real_read = sync.read_region
+    seen = []
+
+    def read(client, stored, budget=None):
+        seen.append(connection.connection)  # None: no connection open in this thread
+        snap = real_read(client, stored, budget=budget)
+        seen.append(connection.connection)
+        return snap
+
+    monkeypatch.setattr(sync, "read_region", read)
+    run = sync.sync_region(region, trigger="test")
+
+    assert run.identities == 1
+    assert seen == [None, None]
+    assert connection.connection is None  # and none left open by the log line either
