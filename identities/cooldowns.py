@@ -33,6 +33,25 @@ def claim(identity: Identity, key: str, cooldown: int) -> float | None:
         return float(sent) if isinstance(sent, (int, float)) else time.time()
     except Exception:  # the cache backend's own errors (redis.ConnectionError, ...)
         log.warning("cache unreachable: resend cooldown read from the audit log", exc_info=True)
+    return _last_send_in_log(identity, cooldown)
+
+
+def seconds_left(identity: Identity, cooldown: int) -> int:
+    """Seconds until the next verification email may go out (0: now). Reads, never claims:
+    the page greys out the button with a countdown; the click still goes through claim()."""
+    if not cooldown:
+        return 0
+    try:
+        sent = cache.get(resend_key(identity.pk))
+        sent = float(sent) if isinstance(sent, (int, float)) else None
+    except Exception:  # unreachable cache: the audit log knows the last send too
+        sent = _last_send_in_log(identity, cooldown)
+    if sent is None:
+        return 0
+    return max(0, min(cooldown, int(cooldown - (time.time() - sent))))
+
+
+def _last_send_in_log(identity: Identity, cooldown: int) -> float | None:
     since = timezone.now() - timedelta(seconds=cooldown)
     last = (
         Event.objects.filter(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from identities import cooldowns
 from identities.dns.selectors import dns_sections
 from identities.models import Identity
 from identities.selectors.detail import identity_detail
@@ -23,6 +25,11 @@ def detail_context(identity: Identity) -> dict[str, Any]:
         "detail": detail,
         "regionals": [r.ri for r in detail.present],
         "dns_sections": dns_sections(identity),
+        "resend_wait": (
+            cooldowns.seconds_left(identity, settings.SESOPS_RESEND_COOLDOWN)
+            if identity.is_email
+            else 0
+        ),
     }
 
 

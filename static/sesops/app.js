@@ -114,4 +114,35 @@
   document.addEventListener("htmx:historyRestore", syncFiltersToUrl);
   window.addEventListener("popstate", function () { setTimeout(syncFiltersToUrl, 0); });
   window.addEventListener("pageshow", syncFiltersToUrl);
+  // --- "Resend verification in 4:59": count the cooldown down, then give the button back.
+  function label(seconds) {
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    return m ? m + ":" + (s < 10 ? "0" : "") + s : s + " s";
+  }
+  function startCountdowns(root) {
+    (root || document).querySelectorAll("[data-countdown]").forEach(function (el) {
+      if (el.dataset.counting) return;
+      el.dataset.counting = "1";
+      var left = parseInt(el.dataset.countdown, 10) || 0;
+      var deadline = Date.now() + left * 1000;
+      el.textContent = label(left);
+      var timer = setInterval(function () {
+        var now = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+        if (!document.body.contains(el)) { clearInterval(timer); return; }
+        if (now > 0) { el.textContent = label(now); return; }
+        clearInterval(timer);
+        var button = el.closest("button");
+        if (button) { button.disabled = false; button.removeAttribute("title"); button.textContent = "Resend verification"; }
+        document.querySelectorAll("#identity-regions button[disabled]").forEach(function (b) {
+          if (b.textContent.indexOf("Resend here") !== -1) b.disabled = false;
+        });
+      }, 1000);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { startCountdowns(document); });
+  } else {
+    startCountdowns(document);
+  }
+  document.addEventListener("htmx:afterSettle", function () { startCountdowns(document); });
 })();

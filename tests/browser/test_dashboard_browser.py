@@ -112,7 +112,14 @@ def test_operator_finds_a_blocked_identity_and_resends_its_verification(
     assert "Verification email sent from us-east-1" in outcome.inner_text()
     assert fake_ses.ops("verify_email") == [("us-east-1", "alerts@ops.example.net")]
     assert page.url == f"{base}/identities/{alerts.pk}/"
-    page.click(".action-bar button:has-text('Resend verification')")
+    # The button is greyed out with a countdown; a stale page that posts anyway is refused.
+    button = page.locator(".action-bar button:has-text('Resend verification')")
+    expect(button).to_be_disabled()
+    assert re.search(r"Resend verification in\s+\d", button.inner_text())
+    page.evaluate(
+        f"htmx.ajax('POST', '/identities/{alerts.pk}/resend-verification/', "
+        "{target: '#action-result'})"
+    )
     page.wait_for_selector("#action-result .flash-warning")
     assert "to protect the mailbox" in page.inner_text("#action-result")
     assert len(fake_ses.ops("verify_email")) == 1

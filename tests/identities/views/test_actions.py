@@ -123,6 +123,25 @@ def test_a_double_click_sends_one_email(operator_client, world, fake_ses):
     ]  # the cooldown said no: not an error
 
 
+def test_resend_is_greyed_out_with_a_countdown_during_its_cooldown(
+    operator_client, world, fake_ses, settings
+):
+    settings.SESOPS_RESEND_COOLDOWN = 300
+    page = f"/identities/{world['address'].pk}/"
+    before = operator_client.get(page).content.decode()
+    assert "data-countdown" not in before
+
+    answer = operator_client.post(_url("resend", world["address"]), HTTP_HX_REQUEST="true")
+
+    # The answer swaps the button itself (out of band); a reload shows the same.
+    swapped = answer.content.decode()
+    assert 'id="resend-form" action=' in swapped and 'hx-swap-oob="true"' in swapped
+    for html in (swapped, operator_client.get(page).content.decode()):
+        assert "Resend verification in" in html
+        left = int(html.split('data-countdown="')[1].split('"')[0])
+        assert 290 <= left <= 300
+
+
 def test_resend_here_targets_one_region(operator_client, world, fake_ses):
     url = _url("resend", world["address"])
     html = operator_client.post(url, {"region": world["use1"].pk}, HTTP_HX_REQUEST="true")
