@@ -63,6 +63,15 @@ SHUTDOWN_TEXT = "Your account has been shut down."
 
 
 @dataclass(frozen=True)
+class FixAction:
+    """The sesops action that carries out a fix, as data (the rules know no URLs): the page
+    links it; the CLI and the API keep the text."""
+
+    kind: str  # "identity": the identity's page (resend, add, DNS) | "production_access"
+    subject: str = ""  # the address or identity name concerned
+
+
+@dataclass(frozen=True)
 class SendCheckResult:
     accepted: bool
     error_code: str  # SES's error code, "" when accepted
@@ -70,6 +79,11 @@ class SendCheckResult:
     reasons: list[str] = field(default_factory=list)  # why, in plain words, step by step
     fixes: list[str] = field(default_factory=list)  # what to do about a rejection
     own_wording: bool = False  # the message is sesops' wording: SES's text is not published
+    fix_actions: dict[str, FixAction] = field(default_factory=dict)  # fix text -> its action
+
+    @property
+    def fix_items(self) -> list[tuple[str, FixAction | None]]:
+        return [(fix, self.fix_actions.get(fix)) for fix in self.fixes]
 
     @property
     def error(self) -> str:
@@ -100,9 +114,17 @@ def _allowed(address: str, identities: Mapping[str, IdentityState]) -> IdentityS
 
 
 def _rejected(
-    code: str, message: str, reasons: list[str], fixes: list[str] | None = None, **kw: bool
+    code: str,
+    message: str,
+    reasons: list[str],
+    fixes: list[str] | None = None,
+    *,
+    own_wording: bool = False,
+    actions: dict[str, FixAction] | None = None,
 ) -> SendCheckResult:
-    return SendCheckResult(False, code, message, reasons, fixes or [], **kw)
+    return SendCheckResult(
+        False, code, message, reasons, fixes or [], own_wording, fix_actions=actions or {}
+    )
 
 
 def _account_refusal(region: RegionState, reasons: list[str]) -> SendCheckResult | None:
@@ -149,7 +171,11 @@ def _quota_refusal(
         fix = "Wait for the 24-hour window to roll over, or ask AWS for a higher quota"
         if region.in_sandbox:
             fix += f" (request production access for {where})"
-        return _rejected(QUOTA_EXCEEDED, "Daily message quota exceeded.", reasons, [fix + "."])
+        fix += "."
+        actions = {fix: FixAction("production_access")} if region.in_sandbox else {}
+        return _rejected(
+            QUOTA_EXCEEDED, "Daily message quota exceeded.", reasons, [fix], actions=actions
+        )
     return None
 
 
@@ -224,15 +250,13 @@ def check_send(
         r for r in _recipient_failures(recipients, region, identities, reasons) if r not in failed
     ]
     if failed:
+        actions = _verification_fixes(
+            [a for a in (sender, return_path) if a and a in failed],
+            [r for r in failed if r not in (sender, return_path)],
+            where,
+        )
         return _rejected(
-            MESSAGE_REJECTED,
-            rejection_text(where, failed),
-            reasons,
-            _verification_fixes(
-                [a for a in (sender, return_path) if a and a in failed],
-                [r for r in failed if r not in (sender, return_path)],
-                where,
-            ),
+            MESSAGE_REJECTED, rejection_text(where, failed), reasons, list(actions), actions=actions
         )
     assert via is not None  # the sender passed the check above
     return _identity_refusal(via, where, reasons) or SendCheckResult(
@@ -257,10 +281,13 @@ def _identity_refusal(via: IdentityState, where: str, reasons: list[str]) -> Sen
             f"The MAIL FROM domain {via.mail_from_domain} is not verified.",
             reasons,
             [
-                f"Publish exactly one MX 10 feedback-smtp.{where}.amazonses.com (or another "
-                f"SES region's feedback endpoint) and the SPF TXT at {via.mail_from_domain}, "
-                "or set the behaviour on MX failure to use the default MAIL FROM."
+                fix := (
+                    f"Publish exactly one MX 10 feedback-smtp.{where}.amazonses.com (or another "
+                    f"SES region's feedback endpoint) and the SPF TXT at {via.mail_from_domain}, "
+                    "or set the behaviour on MX failure to use the default MAIL FROM."
+                )
             ],
+            actions={fix: FixAction("identity", via.name)},
         )
     if via.sending_enabled is False:
         reasons.append(f"Sending is disabled for the identity {via.name}.")
@@ -268,23 +295,31 @@ def _identity_refusal(via: IdentityState, where: str, reasons: list[str]) -> Sen
             MESSAGE_REJECTED,
             f"Sending is disabled for identity {via.name}.",
             reasons,
-            [f"Re-enable sending for the identity {via.name} in {where}."],
+            [fix := f"Re-enable sending for the identity {via.name} in {where}."],
+            actions={fix: FixAction("identity", via.name)},
         )
     return None
 
 
-def _verification_fixes(senders: Sequence[str], recipients: Sequence[str], where: str) -> list[str]:
-    fixes = [
+def _verification_fixes(
+    senders: Sequence[str], recipients: Sequence[str], where: str
+) -> dict[str, FixAction]:
+    """Each fix (in order) with the action that carries it out."""
+    fixes = {
         f"Verify {address} in {where} (its owner clicks the link SES mails), or verify its "
-        f"domain {domain_of(address)} there by publishing the DNS records."
-        for address in senders
-    ]
-    if recipients:
-        fixes.append(f"Request production access for {where} so that any recipient is allowed.")
-        named = ", ".join(recipients[:3]) + (" and others" if len(recipients) > 3 else "")
-        fixes.append(
-            f"Until then, verify {named} in {where}, or test with success@{SIMULATOR_DOMAIN}."
+        f"domain {domain_of(address)} there by publishing the DNS records.": FixAction(
+            "identity", bare_address(address)
         )
+        for address in senders
+    }
+    if recipients:
+        fixes[f"Request production access for {where} so that any recipient is allowed."] = (
+            FixAction("production_access")
+        )
+        named = ", ".join(recipients[:3]) + (" and others" if len(recipients) > 3 else "")
+        fixes[
+            f"Until then, verify {named} in {where}, or test with success@{SIMULATOR_DOMAIN}."
+        ] = FixAction("identity", bare_address(recipients[0]))
     return fixes
 
 

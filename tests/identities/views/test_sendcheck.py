@@ -150,3 +150,20 @@ def test_it_needs_a_csrf_token(viewer, world) -> None:
     client.force_login(viewer)
     response = client.post(URL, {"sender": "a@b.example"})
     assert response.status_code == 403
+
+
+def test_what_to_do_links_each_fix_to_the_page_that_does_it(viewer_client, world) -> None:
+    sandbox = world.regions.get(code="us-east-1")
+    pending = IdentityFactory(account=world, name="pending@mydomain.example")
+    RegionalIdentityFactory(
+        identity=pending, region=sandbox, verification_status="PENDING", verified_for_sending=False
+    )
+
+    html = post(viewer_client, sender="pending@mydomain.example").content.decode()
+
+    production = reverse("production_access", args=[sandbox.pk])
+    assert f'<a class="fix-link" href="{production}">Request production access' in html
+    identity = reverse("identity_detail", args=[pending.pk])
+    assert f'<a class="fix-link" href="{identity}">Open pending@mydomain.example' in html
+    # someone@example.com is no identity of sesops: its fix stays plain text.
+    assert html.count('class="fix-link"') == 2
