@@ -138,6 +138,9 @@ class EventPage(Schema):
 class SendCheckIn(Schema):
     sender: Address = Field(alias="from", description="The From address")
     to: list[Address] = Field(min_length=1, max_length=50)
+    return_path: Address = Field(
+        default="", description="Return-Path / feedback address (optional; SES checks it too)"
+    )
     region: str = Field(max_length=32, pattern=NO_NUL)
     account: str | None = Field(
         default=None,

@@ -88,7 +88,9 @@ def post_send_check(request: HttpRequest, body: SendCheckIn) -> SendCheckOut:
     auth.can_read(request)
     try:
         account = resolve_account(body.account)
-        result = send_check(account, body.region, body.sender, body.to)
+        result = send_check(
+            account, body.region, body.sender, body.to, return_path=body.return_path
+        )
     except (InvalidAddress, UnknownAccount, UnknownRegion) as err:
         return Status(400, Error(detail=str(err)))
     return SendCheckOut(

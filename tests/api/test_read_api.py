@@ -156,6 +156,22 @@ def test_send_check_accepts_where_ses_would(client, world, viewer_token):
     assert (body["accepted"], body["error"]) == (True, "")
 
 
+def test_send_check_checks_the_return_path_like_the_sender(client, world, viewer_token):
+    body = {
+        "from": "admin@example.com",
+        "to": ["someone@else.example"],
+        "return_path": "bounces@elsewhere.example",
+        "region": "eu-west-1",
+    }
+    answer = client.post(
+        "/api/v1/send-check", body, content_type="application/json", **bearer(viewer_token)
+    ).json()
+    assert answer["accepted"] is False
+    assert answer["message"].endswith(
+        "failed the check in region EU-WEST-1: bounces@elsewhere.example"
+    )
+
+
 def test_send_check_bad_input_is_a_400_with_the_reason(client, world, viewer_token):
     response = send_check(client, viewer_token, "not an address", ["a@b.example"], "eu-west-1")
     assert response.status_code == 400
