@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from regions.aws_global import AwsError
 from regions.dns_types import DnsProviderError
 
 # Route 53 answers these with HTTP 400 although waiting helps: they are transient.
@@ -27,25 +28,11 @@ _FRIENDLY = {
 }
 
 
-class Route53Error(DnsProviderError):
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        permanent: bool,
-        http_status: int | None = None,
-        operation: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.code, self.message, self.permanent = code, message, permanent
-        self.http_status, self.operation = http_status, operation
+class Route53Error(DnsProviderError, AwsError):
+    """A Route 53 call that failed: the provider-neutral error the publish flow catches,
+    told and sorted like every AWS client's (regions.aws_global.AwsError)."""
 
-    def __str__(self) -> str:
-        what = _FRIENDLY.get(self.code, self.code)
-        where = f"{self.operation}: " if self.operation else ""
-        detail = f" ({self.message})" if self.message and self.message != what else ""
-        return f"{where}{what}{detail}"
+    friendly = _FRIENDLY
 
 
 def classify(exc: ClientError, operation: str) -> Route53Error:
