@@ -15,9 +15,9 @@ from django.utils import timezone
 from api import cursor as cursors
 from identities.blockers.states import Cell, cells_for
 from identities.models import Identity, RegionalIdentity
+from identities.selectors.activity import ActivityFilters
 from identities.selectors.blocked import blocked_identities
 from identities.selectors.grid import Column, GridFilters, filtered_identities, visible_regions
-from identities.views.activity import ActivityFilters
 from regions.models import Event
 
 

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from api import auth
 from api.schemas import NO_NUL, Error, EventOut, EventPage, ValidationErrorOut
 from api.selectors import event_page
-from identities.views.activity import ActivityFilters
+from identities.selectors.activity import ActivityFilters
 from regions.models import Event
 
 router = Router(tags=["events"])
