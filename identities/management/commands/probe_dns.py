@@ -5,7 +5,9 @@ records that are not ok with their diagnosis. Exit status, for scripts and CI ch
 0 every required record is right (warnings, such as a missing DMARC, allowed); 1 a required
 record is missing, wrong or not on every nameserver; 2 bad input; 3 nothing to fix found,
 but some records could not be checked (timeouts, SERVFAIL) or a domain's data is invalid;
-4 the probe itself failed (a crash: never 1, which would read as "records to fix")."""
+4 the probe itself failed (a crash, or a database that is not migrated or not reachable:
+never 1, which would read as "records to fix"; issue 12 puts this before the rule that every
+command exits 1 on an unmigrated database)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,12 @@ TO_FIX, BAD_INPUT, UNCHECKED, CRASHED = 1, 2, 3, 4
 
 
 class Command(BaseCommand):
-    help = "Ask every authoritative nameserver for the DNS records SES expects, and store verdicts."
+    help = (
+        "Ask every authoritative nameserver for the DNS records SES expects, and store "
+        "verdicts. Exit status: 0 every required record is right; 1 records to fix; 2 bad "
+        "input; 3 some records could not be checked; 4 the probe failed (a crash, or a "
+        "database not migrated or not reachable)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -39,15 +46,18 @@ class Command(BaseCommand):
     def execute(self, *args: object, **options: object) -> str | None:
         """A crash (a bug, a failing dependency) exits CRASHED, never TO_FIX: Python's own
         exit status for an uncaught exception is 1, the code scripts read as "records to
-        fix". A database that is not migrated or not reachable is left to manage.py's
-        one-line answer (config/cli.py), which exits 1 for every command."""
+        fix". A database that is not migrated or not reachable gets manage.py's one-line
+        answer (config/cli.py), but exits CRASHED here: the other commands exit 1 for it,
+        which for probe_dns would read as "records to fix"."""
         try:
             return super().execute(*args, **options)
         except (CommandError, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
-            if database_not_ready(exc):
-                raise  # manage.py says "run migrate" / "check DATABASE_URL" in one line
+            message = database_not_ready(exc)
+            if message:
+                self.stderr.write(f"sesops: {message}", style_func=str)
+                raise SystemExit(CRASHED) from exc
             raise CommandError(
                 f"the probe failed: {type(exc).__name__}: {exc}", returncode=CRASHED
             ) from exc
