@@ -16,11 +16,14 @@ against the engine on every state.
 Who writes it: each writer of a row's state, in its transaction. The sync holds every row
 of its region in memory and computes the flags there (`set_flags_in_region`), written with
 its own bulk writes; the DNS probe (identities/dns/service.py) and "add to region"
-(identities/actions.py) call `refresh_blocking` after their write. An address under
-a verified domain sends through the domain, so a domain's change recomputes the addresses
-under it in that region. NULL means "not computed yet" (rows written by other means, e.g.
-before the migration that added the flag): `migrate` computes those (identities/apps.py),
-the next sync of their region too, and the grid before it counts (`refresh_unknown`).
+(identities/actions.py) call `refresh_blocking` after their write. A row's flag depends on
+its own state only: SES judges an address identity by its own status, not its domain's
+(coverage.py), so a domain's change moves no address's flag and the writers recompute only
+the rows they wrote (the domain's state only changes the wording of an address's blocker,
+which the engine renders when the page is shown). NULL means "not computed yet" (rows
+written by other means, e.g. before the migration that added the flag): `migrate` computes
+those (identities/apps.py), the next sync of their region too, and the grid before it
+counts (`refresh_unknown`).
 """
 
 from __future__ import annotations
@@ -87,11 +90,15 @@ def set_flags_in_region(
     rows: Mapping[str, RegionalIdentity], changed: Iterable[RegionalIdentity]
 ) -> list[RegionalIdentity]:
     """The sync's path: it holds every row of its region in memory (`rows`, by name, with
-    their identities), so the flags of the rows it changed, and of the addresses under a
-    domain it changed, are computed there, without reading the rows back. Sets `blocking`
-    on those rows (and on every row whose flag is still unknown) and returns the ones whose
-    flag moved; the caller writes them with its own INSERT/UPDATE. One query (the changed
-    domains' DNS checks)."""
+    their identities), so the flags of the rows it changed are computed there, without
+    reading the rows back. Sets `blocking` on those rows (and on every row whose flag is
+    still unknown) and returns the ones whose flag moved; the caller writes them with its
+    own INSERT/UPDATE. One query (the changed domains' DNS checks)."""
+    # By id(): rows about to be created have no primary key, so they cannot be hashed.
+    todo = {id(ri): ri for ri in changed}
+    todo.update((id(ri), ri) for ri in rows.values() if ri.blocking is None)
+    if not todo:
+        return []
     verified = {
         name.lower()
         for name, ri in rows.items()
@@ -99,12 +106,6 @@ def set_flags_in_region(
         and not ri.identity.is_email
         and is_verified_row(ri.verified_for_sending, ri.verification_status)
     }
-    # By id(): rows about to be created have no primary key, so they cannot be hashed.
-    todo = {id(ri): ri for ri in changed}
-    domains = {ri.identity.name.lower() for ri in todo.values() if not ri.identity.is_email}
-    for ri in rows.values():
-        if ri.blocking is None or (ri.identity.is_email and ri.identity.domain.lower() in domains):
-            todo[id(ri)] = ri
     checks = problem_checks(ri.pk for ri in todo.values() if ri.pk and not ri.identity.is_email)
     moved = []
     for ri in todo.values():
@@ -144,48 +145,16 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
-def _addresses_under(ids: Sequence[int]) -> set[int]:
-    """Rows of addresses whose domain (same account and region) is among these rows."""
-    out: set[int] = set()
-    for chunk in _chunks(ids):
-        found = (
-            RegionalIdentity.objects.filter(pk__in=chunk, identity__kind=Identity.Kind.DOMAIN)
-            .order_by()
-            .values_list("region_id", "identity__account_id", "identity__name")
-        )
-        keys = set(found)
-        if not keys:
-            continue
-        candidates = (
-            RegionalIdentity.objects.filter(
-                region_id__in={k[0] for k in keys},
-                identity__account_id__in={k[1] for k in keys},
-                identity__domain__in={k[2] for k in keys},
-                identity__kind=Identity.Kind.EMAIL,
-            )
-            .order_by()
-            .values_list("pk", "region_id", "identity__account_id", "identity__domain")
-        )
-        out.update(pk for pk, *key in candidates if tuple(key) in keys)
-    return out
-
-
-def refresh_blocking(
-    ids: Iterable[int], *, with_addresses: bool = True, skip_locked: bool = False
-) -> int:
+def refresh_blocking(ids: Iterable[int], *, skip_locked: bool = False) -> int:
     """Recompute the flag of these rows and write the ones that differ; returns how many.
 
-    with_addresses: also the addresses under any domain among the rows (a domain's
-    verification decides theirs). A DNS probe passes False: DNS checks only ever change the
-    domain's own flag. Call it inside the writer's transaction, after the write: on
+    Call it inside the writer's transaction, after the write: on
     PostgreSQL the rows are read FOR UPDATE, so a concurrent writer's newer state is never
     overwritten by an older one. skip_locked: leave rows a writer holds to that writer.
     """
     wanted = sorted(set(ids))
     if not wanted:
         return 0
-    if with_addresses:
-        wanted = sorted(set(wanted) | _addresses_under(wanted))
     changed = 0
     with transaction.atomic():
         for chunk in _chunks(wanted):
@@ -213,4 +182,4 @@ def refresh_unknown(region_ids: Iterable[int] | None = None) -> int:
     if region_ids is not None:
         qs = qs.filter(region_id__in=list(region_ids))
     ids = list(qs.values_list("pk", flat=True))
-    return refresh_blocking(ids, with_addresses=False, skip_locked=True) if ids else 0
+    return refresh_blocking(ids, skip_locked=True) if ids else 0

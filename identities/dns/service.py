@@ -236,6 +236,6 @@ def store_verdicts(
             DnsCheck.objects.filter(pk__in=gone).delete()
         if changes or gone:
             RegionalIdentity.objects.filter(pk=ri.pk).update(changed_at=now)
-        refresh_blocking([ri.pk], with_addresses=False)  # checks decide only the domain's own
+        refresh_blocking([ri.pk])
         record_events(events)
     return changes

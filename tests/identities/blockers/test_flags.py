@@ -239,7 +239,7 @@ def test_dns_checks_change_only_the_domains_own_flag():
     RegionalIdentity.objects.filter(pk=domain.pk).update(
         verification_status="SUCCESS", verified_for_sending=True
     )
-    assert refresh_blocking([domain.pk], with_addresses=False) == 1
+    assert refresh_blocking([domain.pk]) == 1
     assert _flags(domain) == [False]
 
 
