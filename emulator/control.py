@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from emulator import account, scenario
+from emulator import account, endpoints, scenario
 from emulator.app import App
 from emulator.errors import SesError
 from emulator.identities import normalize
@@ -275,6 +275,7 @@ def region_json(app: App, reg: Region) -> dict[str, Any]:
         "rate_limit": {"rps": rps, "burst": burst},
         "signing_hosted_zone": st.hosted_zone(reg),
         "identity_count": len(reg.identities),
+        "endpoints": [endpoints.get_json(st, reg.endpoints[n]) for n in sorted(reg.endpoints)],
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # v2 (REST-JSON) exception name -> (HTTP status, v1 query-protocol code, v1 status).
 # The v1 codes are the `error.code` values of botocore's ses model (or the usual AWS
 # query codes for errors the model does not list).
@@ -54,3 +56,17 @@ def unknown_operation(what: str) -> SesError:
 
 def not_found(message: str) -> SesError:
     return SesError("NotFoundException", message)
+
+
+def page_size(value: Any, *, low: int) -> int:
+    """A v2 listing's PageSize: 100 when absent, else an integer from `low` to 1000 (the
+    model's bounds differ by operation), or BadRequestException."""
+    if value is None or value == "":
+        return 100
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        raise bad_request("PageSize must be an integer.") from None
+    if not low <= size <= 1000:
+        raise bad_request(f"PageSize must be between {low} and 1000.")
+    return size

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from emulator import account
+from emulator import account, endpoints
 from emulator.app import App
 from emulator.errors import SesError
 from emulator.state import Region, random_token
@@ -72,6 +72,8 @@ def apply(app: App, data: dict[str, Any] | None) -> None:
             s.review_delay_seconds = float(data["review_delay_seconds"])
         if "link_expiry_hours" in data:
             s.link_expiry_seconds = float(data["link_expiry_hours"]) * 3600
+        if "endpoint_ready_seconds" in data:
+            s.endpoint_ready_seconds = float(data["endpoint_ready_seconds"])
         if "review_outcome" in data:
             s.review_outcome = str(data["review_outcome"]).upper()
         s.signing_hosted_zones.update(data.get("signing_hosted_zones") or {})
@@ -182,6 +184,8 @@ def region_config(app: App, reg: Region, spec: dict[str, Any]) -> None:
         reg.review_delay_seconds = float(spec["review_delay_seconds"])
     if "details" in spec:
         reg.details = dict(spec["details"] or {}) or None
+    if "endpoints" in spec:
+        _endpoints(app, reg, spec["endpoints"])
     if spec.get("review"):
         review = spec["review"]
         reg.review = {
@@ -189,6 +193,28 @@ def region_config(app: App, reg: Region, spec: dict[str, Any]) -> None:
             "case_id": str(review.get("case_id") or "10000000001"),
             "requested_at": app.state.now() - float(review.get("age_seconds", 0)),
         }
+
+
+def _endpoints(app: App, reg: Region, specs: Any) -> None:
+    """The region's global endpoints (it is their primary region), replacing any it had:
+    [{name, secondary, status?}]; a status (READY, FAILED, CREATING...) stays as given."""
+    if not isinstance(specs, list):
+        raise ScenarioError(f"{reg.name}: endpoints must be a list of {{name, secondary}}")
+    reg.endpoints.clear()
+    for spec in specs:
+        if not isinstance(spec, dict) or "name" not in spec or "secondary" not in spec:
+            raise ScenarioError(f"{reg.name}: every endpoint needs a name and a secondary")
+        status = str(spec.get("status") or "READY").upper()
+        if status not in endpoints.STATUSES:
+            raise ScenarioError(f"{reg.name}: endpoint status must be one of {endpoints.STATUSES}")
+        body = {
+            "EndpointName": spec["name"],
+            "Details": {"RoutesDetails": [{"Region": spec["secondary"]}]},
+        }
+        try:
+            endpoints.create(app.state, reg, body, pinned=status)
+        except SesError as exc:
+            raise ScenarioError(f"{reg.name}: endpoint {spec['name']!r}: {exc}") from exc
 
 
 def _identity(app: App, reg: Region, spec: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ class Settings:
     burst: float = 1.0
     review_outcome: str = "GRANTED"
     signing_hosted_zones: dict[str, str] = field(default_factory=dict)
+    endpoint_ready_seconds: float = 0.0  # a new global endpoint is CREATING this long
 
     def hosted_zone(self, region: str) -> str:
         return self.signing_hosted_zones.get(region, "dkim.amazonses.com")
@@ -124,6 +125,8 @@ class Region:
     identities: dict[str, Identity] = field(default_factory=dict)
     # Sorted names, so listing pages cost O(log n + page), not O(n).
     sorted_names: list[str] = field(default_factory=list)
+    # Global endpoints whose primary region this is, by name (emulator/endpoints.py).
+    endpoints: dict[str, Any] = field(default_factory=dict)
 
     def add_identity(self, ident: Identity) -> None:
         self.identities[ident.name] = ident

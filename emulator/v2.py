@@ -9,9 +9,9 @@ from email.utils import formataddr, getaddresses
 from typing import Any
 from urllib.parse import unquote
 
-from emulator import account
+from emulator import account, endpoints
 from emulator.app import App
-from emulator.errors import bad_request, unknown_operation
+from emulator.errors import bad_request, page_size, unknown_operation
 from emulator.lifecycle import deed_parent
 from emulator.state import Identity, Region
 
@@ -28,6 +28,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("PUT", re.compile(f"^{_ID}/dkim/signing$"), "PutEmailIdentityDkimSigningAttributes"),
     ("PUT", re.compile(f"^{_ID}/mail-from$"), "PutEmailIdentityMailFromAttributes"),
     ("POST", re.compile(r"^/v2/email/outbound-emails$"), "SendEmail"),
+    *endpoints.ROUTES,
 ]
 
 
@@ -101,16 +102,7 @@ def identity_json(app: App, reg: Region, ident: Identity) -> dict[str, Any]:
 
 
 def _page_size(value: Any) -> int:
-    if value is None or value == "":
-        return 100
-    try:
-        size = int(value)
-    except (TypeError, ValueError):
-        raise bad_request("PageSize must be an integer.") from None
-    # The model: "at least 0, and can be no more than 1000".
-    if not 0 <= size <= 1000:
-        raise bad_request("PageSize must be between 0 and 1000.")
-    return size
+    return page_size(value, low=0)  # the model: "at least 0, and can be no more than 1000"
 
 
 def _next_name(token: Any) -> str | None:
@@ -283,6 +275,9 @@ def run(
             return {}
         if op == "SendEmail":
             return _send(app, reg, body)
+        answer = endpoints.run(st, reg, op, params, query, body)
+        if answer is not None:
+            return answer
     raise unknown_operation(op)
 
 

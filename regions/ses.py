@@ -36,6 +36,7 @@ from regions.ses_types import (
     IdentityDetails,
     IdentitySummary,
     MailFromAttributes,
+    MultiRegionEndpoint,
     SesError,
     VerificationAttributes,
     is_permanent,
@@ -51,6 +52,7 @@ __all__ = [
     "IdentityDetails",
     "IdentitySummary",
     "MailFromAttributes",
+    "MultiRegionEndpoint",
     "SesClient",
     "SesError",
     "VerificationAttributes",
@@ -112,6 +114,7 @@ class SesApi(Protocol):
         byodkim_private_key: str | None = None,
     ) -> IdentityDetails: ...
     def verify_email(self, address: str) -> None: ...
+    def list_multi_region_endpoints(self) -> list[MultiRegionEndpoint]: ...
 
 
 _cache: dict[tuple, Boto] = {}
@@ -284,25 +287,31 @@ class SesClient:
         """Every identity of the region: ListEmailIdentities, PageSize 1000, all pages.
         Raises on any failed page, so a caller never mistakes a partial list for the truth."""
         items: list[IdentitySummary] = []
+        for item in self._pages("list_email_identities", "EmailIdentities"):
+            name = item.get("IdentityName") or ""
+            items.append(
+                IdentitySummary(
+                    name=name,
+                    kind=item.get("IdentityType") or kind_of(name),
+                    sending_enabled=_opt_bool(item.get("SendingEnabled")),
+                    verification_status=v2_spelling(item.get("VerificationStatus")),
+                )
+            )
+        return items
+
+    def _pages(self, operation: str, key: str) -> Iterator[dict]:
+        """The items of every page of a v2 listing (PageSize 1000, NextToken until none); a
+        failed page raises, so a caller never holds a partial list."""
         token: str | None = None
         while True:
             params: dict[str, object] = {"PageSize": LIST_PAGE_SIZE}
             if token:
                 params["NextToken"] = token
-            page = self._call("v2", "list_email_identities", **params)
-            for item in page.get("EmailIdentities") or []:
-                name = item.get("IdentityName") or ""
-                items.append(
-                    IdentitySummary(
-                        name=name,
-                        kind=item.get("IdentityType") or kind_of(name),
-                        sending_enabled=_opt_bool(item.get("SendingEnabled")),
-                        verification_status=v2_spelling(item.get("VerificationStatus")),
-                    )
-                )
+            page = self._call("v2", operation, **params)
+            yield from page.get(key) or []
             token = page.get("NextToken")
             if not token:
-                return items
+                return
 
     def get_verification_attributes(
         self, names: Iterable[str]
@@ -379,6 +388,14 @@ class SesClient:
         """SES v1 VerifyEmailIdentity: sends (or re-sends) the verification mail."""
         self._call("v1", "verify_email_identity", EmailAddress=address)
 
+    # --- global endpoints -----------------------------------------------------------
+    def list_multi_region_endpoints(self) -> list[MultiRegionEndpoint]:
+        """The global endpoints whose primary region is this one (SES lists an endpoint only
+        in its primary region): ListMultiRegionEndpoints, PageSize 1000, all pages. Raises on
+        any failed page, so a partial list is never taken for the truth."""
+        pages = self._pages("list_multi_region_endpoints", "MultiRegionEndpoints")
+        return [_endpoint(self.region_code, item) for item in pages]
+
 
 def _details(name: str, data: dict) -> IdentityDetails:
     dkim = data.get("DkimAttributes") or {}
@@ -401,4 +418,20 @@ def _details(name: str, data: dict) -> IdentityDetails:
         mail_from_status=v2_spelling(mail_from.get("MailFromDomainStatus")),
         mail_from_behavior=v2_spelling(mail_from.get("BehaviorOnMxFailure")),
         extra={"feedback_forwarding": data.get("FeedbackForwardingStatus")},
+    )
+
+
+def _endpoint(region_code: str, item: dict) -> MultiRegionEndpoint:
+    """`Regions` holds the primary (the region listing it) and the secondary, in no order the
+    model promises: the secondary is the one that is not this region."""
+    regions = [r for r in item.get("Regions") or [] if r]
+    others = [r for r in regions if r != region_code]
+    return MultiRegionEndpoint(
+        name=item.get("EndpointName") or "",
+        endpoint_id=item.get("EndpointId") or "",
+        status=item.get("Status") or "",
+        primary=region_code,
+        secondary=others[0] if others else "",
+        created_at=item.get("CreatedTimestamp"),
+        updated_at=item.get("LastUpdatedTimestamp"),
     )

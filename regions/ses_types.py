@@ -195,3 +195,17 @@ class IdentityDetails:
 
 def kind_of(name: str) -> str:
     return EMAIL if "@" in name else DOMAIN
+
+
+@dataclass(frozen=True)
+class MultiRegionEndpoint:
+    """One item of ListMultiRegionEndpoints (v2): a global endpoint whose primary region is the
+    region it was listed in (SES lists an endpoint only there), and its secondary region."""
+
+    name: str
+    endpoint_id: str
+    status: str  # CREATING | READY | FAILED | DELETING
+    primary: str
+    secondary: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -9,7 +9,9 @@ regions.ses.client_for at it. Every call is recorded in `calls` as
 - `identities`: what list_identities returns; `details[name]`: what get_identity returns;
 - `account`: what get_account returns (None: raise NotFoundException, as an account SES
   cannot read); put_account_details starts a review per region, then answers Conflict;
-- `dkim_tokens(region, name)`: the tokens create_identity reports for a domain.
+- `dkim_tokens(region, name)`: the tokens create_identity reports for a domain;
+- `endpoints[region]`: the global endpoints list_multi_region_endpoints returns there (their
+  primary region; none by default).
 
 The end-to-end behaviour of SES (lifecycles, wire formats) is the emulator's job.
 """
@@ -27,6 +29,7 @@ from regions.ses_types import (
     IdentityDetails,
     IdentitySummary,
     MailFromAttributes,
+    MultiRegionEndpoint,
     SesError,
     VerificationAttributes,
 )
@@ -51,6 +54,7 @@ class FakeSes:
         self.details: dict[str, IdentityDetails] = {}
         self.account: AccountState | None = SANDBOX
         self.reviews: dict[str, tuple[str, str]] = {}  # region -> (review status, case id)
+        self.endpoints: dict[str, list[MultiRegionEndpoint]] = {}  # primary region -> its own
 
     def client_for(self, account: Any, region_code: str) -> SesApi:
         return FakeClient(self, region_code)
@@ -132,3 +136,7 @@ class FakeClient:
 
     def verify_email(self, address: str) -> None:
         self._call("verify_email", address)
+
+    def list_multi_region_endpoints(self) -> list[MultiRegionEndpoint]:
+        self._call("list_multi_region_endpoints")
+        return list(self.fake.endpoints.get(self.region_code, ()))
