@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from emulator import vdm
 from emulator.errors import SesError, bad_request
 from emulator.faults import take_send_rate
 from emulator.identities import check_address
@@ -62,6 +63,7 @@ def account_json(state: State, reg: Region) -> dict[str, Any]:
         "SendQuota": quota_json(state, reg),
         "SendingEnabled": reg.sending_enabled,
         "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+        **vdm.account_json(reg),
     }
     if reg.details is not None or reg.review is not None:
         details = dict(reg.details or {})

@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from emulator import account, endpoints, scenario
+from emulator import account, endpoints, scenario, vdm
 from emulator.app import App
 from emulator.errors import SesError
 from emulator.identities import normalize
@@ -276,6 +276,7 @@ def region_json(app: App, reg: Region) -> dict[str, Any]:
         "signing_hosted_zone": st.hosted_zone(reg),
         "identity_count": len(reg.identities),
         "endpoints": [endpoints.get_json(st, reg.endpoints[n]) for n in sorted(reg.endpoints)],
+        **vdm.region_json(reg),
     }
 
 

@@ -58,8 +58,8 @@ def not_found(message: str) -> SesError:
     return SesError("NotFoundException", message)
 
 
-def page_size(value: Any, *, low: int) -> int:
-    """A v2 listing's PageSize: 100 when absent, else an integer from `low` to 1000 (the
+def page_size(value: Any, *, low: int, high: int = 1000) -> int:
+    """A v2 listing's PageSize: 100 when absent, else an integer from `low` to `high` (the
     model's bounds differ by operation), or BadRequestException."""
     if value is None or value == "":
         return 100
@@ -67,6 +67,6 @@ def page_size(value: Any, *, low: int) -> int:
         size = int(value)
     except (TypeError, ValueError):
         raise bad_request("PageSize must be an integer.") from None
-    if not low <= size <= 1000:
-        raise bad_request(f"PageSize must be between {low} and 1000.")
+    if not low <= size <= high:
+        raise bad_request(f"PageSize must be between {low} and {high}.")
     return size

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from emulator import account, endpoints
+from emulator import account, endpoints, vdm
 from emulator.app import App
 from emulator.errors import SesError
 from emulator.state import Region, random_token
@@ -186,6 +186,11 @@ def region_config(app: App, reg: Region, spec: dict[str, Any]) -> None:
         reg.details = dict(spec["details"] or {}) or None
     if "endpoints" in spec:
         _endpoints(app, reg, spec["endpoints"])
+    if "vdm" in spec:
+        try:
+            vdm.configure(reg, spec["vdm"], app.state.now())
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ScenarioError(f"{reg.name}: vdm: {exc}") from exc
     if spec.get("review"):
         review = spec["review"]
         reg.review = {

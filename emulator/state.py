@@ -122,6 +122,9 @@ class Region:
     burst: float | None = None
     rate_set: bool = False  # True when rps was given for this region (even null)
     signing_hosted_zone: str | None = None
+    # VDM (emulator/vdm.py): VdmAttributes as set (None: never set) and the Advisor's list.
+    vdm: dict[str, Any] | None = None
+    recommendations: list[Any] = field(default_factory=list)
     identities: dict[str, Identity] = field(default_factory=dict)
     # Sorted names, so listing pages cost O(log n + page), not O(n).
     sorted_names: list[str] = field(default_factory=list)

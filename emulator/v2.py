@@ -9,7 +9,7 @@ from email.utils import formataddr, getaddresses
 from typing import Any
 from urllib.parse import unquote
 
-from emulator import account, endpoints
+from emulator import account, endpoints, vdm
 from emulator.app import App
 from emulator.errors import bad_request, page_size, unknown_operation
 from emulator.lifecycle import deed_parent
@@ -19,6 +19,8 @@ _ID = r"/v2/email/identities/(?P<id>[^/]+)"
 ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/v2/email/account$"), "GetAccount"),
     ("POST", re.compile(r"^/v2/email/account/details$"), "PutAccountDetails"),
+    ("PUT", re.compile(r"^/v2/email/account/vdm$"), "PutAccountVdmAttributes"),
+    ("POST", re.compile(r"^/v2/email/vdm/recommendations$"), "ListRecommendations"),
     ("POST", re.compile(r"^/v2/email/identities$"), "CreateEmailIdentity"),
     ("POST", re.compile(r"^/v2/email/list-identities$"), "ListEmailIdentities"),
     ("GET", re.compile(r"^/v2/email/identities$"), "ListEmailIdentities"),  # older botocore
@@ -199,6 +201,8 @@ def run(
         if op == "PutAccountDetails":
             account.put_account_details(st, reg, body)
             return {}
+        if op in vdm.OPERATIONS:
+            return vdm.run(reg, op, body)
         if op == "CreateEmailIdentity":
             dkim = body.get("DkimSigningAttributes")
             if dkim is not None and not isinstance(dkim, dict):

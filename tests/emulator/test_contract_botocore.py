@@ -71,7 +71,15 @@ def _world() -> dict:
                             {"name": "ops@example.test", "status": "SUCCESS"},
                         ],
                     },
-                    "eu-west-1": {"review": {"status": "DENIED", "case_id": "1234"}},
+                    "eu-west-1": {
+                        "review": {"status": "DENIED", "case_id": "1234"},
+                        "vdm": {
+                            "enabled": True,
+                            "recommendations": [
+                                {"identity": "example.test", "type": "DKIM", "impact": "HIGH"}
+                            ],
+                        },
+                    },
                     "ap-northeast-1": {"review": {"status": "PENDING", "case_id": "1235"}},
                 },
             }
@@ -86,6 +94,9 @@ def _drive_v2(rec: Recorder) -> None:
     rec.client("eu-west-1").get_account()
     ses.list_email_identities(PageSize=1000)
     ses.list_email_identities(PageSize=0)
+    vdm = rec.client("eu-west-1")
+    vdm.list_recommendations(Filter={"STATUS": "OPEN"}, PageSize=100)
+    ses.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "ENABLED"})
     for name in ("example.test", "ops@example.test"):
         ses.get_email_identity(EmailIdentity=name)
     ses.create_email_identity(EmailIdentity="new.example.test")
@@ -153,6 +164,7 @@ def _provoke_errors(rec: Recorder) -> None:
             Content=SIMPLE,
         ),
         lambda: reviewing.put_account_details(MailType="MARKETING", WebsiteURL="https://x.test"),
+        lambda: ses.list_recommendations(PageSize=101),
     ]
     for i, call in enumerate(calls):
         with pytest.raises(ClientError):
@@ -170,7 +182,7 @@ def off_model(body: object, shape: Any, *, raw: bool) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("service", "drive", "operations"), [("sesv2", _drive_v2, 10), ("ses", _drive_v1, 10)]
+    ("service", "drive", "operations"), [("sesv2", _drive_v2, 12), ("ses", _drive_v1, 10)]
 )
 def test_answers_conform_to_botocores_output_shapes(service, drive, operations):
     with run_emulator(_world()) as emu:
@@ -189,7 +201,7 @@ def test_v2_error_codes_are_ones_the_model_lists_for_the_operation():
     with run_emulator(_world()) as emu:
         recorder = Recorder(emu, "sesv2", raw=True)
         _provoke_errors(recorder)
-    assert len(recorder.errors) == 6
+    assert len(recorder.errors) == 7
     wrong = [
         (op, code) for op, code, listed in recorder.errors if code not in {*listed, *COMMON_ERRORS}
     ]

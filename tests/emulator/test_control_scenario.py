@@ -38,6 +38,11 @@ def test_the_demo_scenario_loads_with_the_promised_states():
         assert ids["shop.example"]["dkim_status"] == "PENDING"
         assert ids["admin@mydomain.example"]["verification_status"] == "SUCCESS"
         assert ids["alerts@ops.example"]["verification_status"] == "FAILED"
+        assert us["vdm"] == {"VdmEnabled": "ENABLED"}
+        assert [
+            (r["ResourceArn"].rsplit("/", 1)[1], r["Type"], r["Impact"])
+            for r in us["recommendations"]
+        ] == [("shop.example", "DKIM", "HIGH"), ("mydomain.example", "BIMI", "LOW")]
         eu, ids = _identities(state, "111111111111", "eu-west-1")
         assert eu["production"] is True and ids["mydomain.example"]["dkim_status"] == "SUCCESS"
         ap, ids = _identities(state, "111111111111", "ap-southeast-2")
