@@ -85,6 +85,11 @@ class Region(models.Model):
     review_case_id = models.CharField(max_length=128, blank=True)
     account_synced_at = models.DateTimeField(null=True, blank=True)
     account_error = models.TextField(blank=True)
+    # VDM (GetAccount's VdmAttributes): None = never read. Its Advisor's recommendations are
+    # SesRecommendation rows (regions/advice.py), last read at `advice_synced_at`.
+    vdm_enabled = models.BooleanField(null=True)
+    advice_synced_at = models.DateTimeField(null=True, blank=True)
+    advice_error = models.TextField(blank=True)
 
     # Sync bookkeeping.
     last_sync_started_at = models.DateTimeField(null=True, blank=True)
@@ -257,3 +262,7 @@ class SyncRun(models.Model):
     @property
     def duration(self) -> timedelta | None:
         return (self.finished_at - self.started_at) if self.finished_at else None
+
+
+# Defined apart (regions/advice.py), registered with the app here.
+from regions.advice import SesRecommendation  # noqa: E402, F401

@@ -133,6 +133,8 @@ class AccountState:
     additional_contacts: tuple[str, ...] = ()
     review_status: str = ""
     review_case_id: str = ""
+    # VdmAttributes.VdmEnabled == ENABLED (an answer without VdmAttributes: not enabled).
+    vdm_enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,32 @@ class IdentityDetails:
     mail_from_status: str = ""
     mail_from_behavior: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One item of ListRecommendations (v2, VDM Advisor). `resource_arn` names what it is
+    about, e.g. `arn:aws:ses:us-east-1:123456789012:identity/example.com`."""
+
+    resource_arn: str
+    type: str  # DKIM | DMARC | SPF | BIMI | COMPLAINT | BOUNCE | FEEDBACK_3P | IP_LISTING
+    description: str
+    status: str  # OPEN | FIXED
+    impact: str  # HIGH | LOW
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+def identity_name_of(resource_arn: str, region_code: str = "") -> str:
+    """The identity an SES ARN names (`arn:aws:ses:<region>:<account>:identity/<name>`), or
+    "" when it names something else (or another region, when `region_code` is given)."""
+    parts = (resource_arn or "").split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "ses":
+        return ""
+    if region_code and parts[3] != region_code:
+        return ""
+    kind, _, name = parts[5].partition("/")
+    return name if kind == "identity" else ""
 
 
 def kind_of(name: str) -> str:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from identities.models import DnsCheck, Identity, RegionalIdentity
-from regions.models import AwsAccount, Event, Region, SyncRun
+from regions.models import AwsAccount, Event, Region, SesRecommendation, SyncRun
 
 
 class AwsAccountFactory(factory.django.DjangoModelFactory):
@@ -88,6 +88,24 @@ class SyncRunFactory(factory.django.DjangoModelFactory):
 
     region = factory.SubFactory(RegionFactory)
     status = SyncRun.Status.SUCCEEDED
+
+
+class SesRecommendationFactory(factory.django.DjangoModelFactory):
+    """An open VDM recommendation about `identity_name` in `region` (its ARN names it)."""
+
+    class Meta:
+        model = SesRecommendation
+
+    region = factory.SubFactory(RegionFactory, vdm_enabled=True)
+    identity_name = "example.com"
+    resource_arn = factory.LazyAttribute(
+        lambda o: (
+            f"arn:aws:ses:{o.region.code}:{o.region.account.account_id}:identity/{o.identity_name}"
+        )
+    )
+    type = "DKIM"
+    impact = "HIGH"
+    description = "DKIM is not set up for this domain."
 
 
 def user_with_role(username: str, role: str | None) -> User:

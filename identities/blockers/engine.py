@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from identities.blockers import rules
+from identities.blockers.advice import Advice, advice_message, advice_remedy
 from identities.blockers.types import (
     ACTIONS,
     ADD_TO_REGION,
@@ -50,6 +51,7 @@ __all__ = [
     "SANDBOX_DAILY",
     "SYNC_NOW",
     "WARNING",
+    "Advice",
     "Blocker",
     "CellStatus",
     "DnsState",
@@ -111,8 +113,26 @@ def blockers_for(
     found += rules.deed_replica(identity)
     found += rules.mail_from(identity, region)
     found += rules.dns_records(identity, dns)
+    found += ses_advice(identity)
     found += rules.stale(region)
     return sorted(found, key=lambda b: 0 if b.blocking else 1)  # stable: keeps rule order
+
+
+def ses_advice(identity: IdentityState) -> list[Blocker]:
+    """One warning per open VDM recommendation, high impact first: SES still sends."""
+    ordered = sorted(identity.advice, key=lambda a: a.impact != "HIGH")
+    return [
+        Blocker(
+            "ses_recommendation",
+            WARNING,
+            advice_message(item),
+            advice_remedy(item, is_email=identity.is_email),
+            PUBLISH_DNS
+            if item.type in ("DKIM", "SPF", "DMARC") and not identity.is_email
+            else None,
+        )
+        for item in ordered
+    ]
 
 
 def cell_status(blockers: Sequence[Blocker]) -> CellStatus:

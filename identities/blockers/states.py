@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from identities.blockers.advice import Advice
+from identities.blockers.advice_rows import advice_for
 from identities.blockers.deed import DeedParent, by_region_code, deed_parent_state
 from identities.blockers.engine import (
     Blocker,
@@ -55,6 +57,7 @@ def identity_state(
     domain_verified: bool,
     other_regions: Iterable[str] = (),
     deed_parent: DeedParent | None = None,
+    advice: tuple[Advice, ...] = (),
 ) -> IdentityState:
     """Needs `ri.identity` loaded (select_related) to stay query-free."""
     identity = ri.identity
@@ -65,6 +68,7 @@ def identity_state(
         parent_domain_verified=bool(domain_verified) and identity.is_email,
         other_regions=tuple(sorted(other_regions)),
         deed_parent=deed_parent,
+        advice=advice,
     )
 
 
@@ -255,6 +259,7 @@ def cells_for(
         {i.account_id for i in identities}, {i.domain for i in identities if i.is_email}
     )
     region_states = {r.pk: region_state(r, now=now) for r in regions}
+    advice = advice_for(regions, [i.name for i in identities])
     cells: dict[tuple[int, int], Cell] = {}
     for identity in identities:
         identity_pk = identity.pk
@@ -283,6 +288,7 @@ def cells_for(
                     in domains,
                     other_regions=others,
                     deed_parent=deed_parent_state(ri, by_code),
+                    advice=advice.get((region_pk, identity.name), ()) if ri.present else (),
                 )
                 checks = [] if identity.is_email else checks_by_ri.get(ri.id, [])
             rstate = region_states[region_pk]
@@ -316,6 +322,7 @@ def blockers_for_regionals(
         {ri.identity.domain for ri in regionals if ri.identity.is_email},
     )
     region_states: dict[int, RegionState] = {}
+    advice = advice_for({ri.region for ri in regionals}, {ri.identity.name for ri in regionals})
     out: dict[int, list[Blocker]] = {}
     for ri in regionals:
         identity = ri.identity
@@ -329,6 +336,7 @@ def blockers_for_regionals(
             domain_verified=(identity.account_id, ri.region_id, identity.domain.lower()) in domains,
             other_regions=others,
             deed_parent=deed_parent_state(ri, by_code),
+            advice=advice.get((ri.region_id, identity.name), ()) if ri.present else (),
         )
         checks = [] if identity.is_email else checks_by_ri.get(ri.pk, [])
         out[ri.pk] = blockers_for(state, region_states[ri.region_id], checks)

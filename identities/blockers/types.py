@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from identities.blockers import coverage
+from identities.blockers.advice import Advice
 from identities.blockers.deed import DeedParent
 from regions.ses_types import EMAIL
 
@@ -53,6 +54,7 @@ CODES: dict[str, str] = {
     "dns_partial": "DNS record on some nameservers only",
     "stale": "Data out of date",
     "deed_parent_unhealthy": "DEED parent unhealthy",
+    "ses_recommendation": "SES recommendation",
 }
 
 SANDBOX_DAILY = 200
@@ -111,6 +113,8 @@ class IdentityState:
     other_regions: tuple[str, ...] = field(default_factory=tuple)
     # A DEED replica's parent (dkim_origin AWS_SES_<REGION>), when sesops holds its row.
     deed_parent: DeedParent | None = None
+    # SES's open recommendations about it here (VDM Advisor), where VDM is enabled.
+    advice: tuple[Advice, ...] = ()
 
     @property
     def is_email(self) -> bool:

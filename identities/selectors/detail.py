@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -12,7 +12,7 @@ from identities.blockers.types import is_verified_row
 from identities.dns.expected import ExpectedRecord, expected_records, spec_for
 from identities.dns.names import InvalidDnsName
 from identities.models import Identity, RegionalIdentity
-from regions.models import Event, Region
+from regions.models import Event, Region, SesRecommendation
 
 TIMELINE_LENGTH = 50
 
@@ -36,6 +36,8 @@ class RegionDetail:
     cell: Cell
     # When this region is a DEED parent: the regions whose identity is its replica.
     replicas: tuple[str, ...] = ()
+    # SES's open recommendations about the identity here (VDM Advisor), high impact first.
+    advice: list[SesRecommendation] = field(default_factory=list)
 
     @property
     def region(self) -> Region:
@@ -153,6 +155,15 @@ class IdentityDetail:
         ]
 
     @property
+    def vdm_regions(self) -> list[RegionDetail]:
+        """Present regions where VDM is enabled: SES's advice is read there."""
+        return [r for r in self.present if r.region.vdm_enabled]
+
+    @property
+    def vdm_off_regions(self) -> list[RegionDetail]:
+        return [r for r in self.present if not r.region.vdm_enabled]
+
+    @property
     def blocked_count(self) -> int:
         return sum(1 for r in self.regions if r.cell.status == "blocked")
 
@@ -188,6 +199,7 @@ def identity_detail(identity: Identity) -> IdentityDetail:
         parent.replicas = tuple(
             r.region.code for r in details if r.present and r.deed_parent == parent.region.code
         )
+    _attach_advice(identity, details)
     events = list(
         Event.objects.filter(identity_name=identity.name)
         .filter(Q(account_id=identity.account_id) | Q(account__isnull=True))
@@ -201,3 +213,16 @@ def identity_detail(identity: Identity) -> IdentityDetail:
             name=identity.domain,
         ).first()
     return detail
+
+
+def _attach_advice(identity: Identity, details: list[RegionDetail]) -> None:
+    """SES's open recommendations about the identity, per region (one query, none when no
+    region has VDM enabled)."""
+    by_region = {d.region.pk: d for d in details if d.present and d.region.vdm_enabled}
+    if not by_region:
+        return
+    rows = SesRecommendation.objects.filter(
+        region_id__in=list(by_region), identity_name=identity.name
+    ).order_by("impact", "type", "id")  # HIGH sorts before LOW
+    for row in rows:
+        by_region[row.region_id].advice.append(row)

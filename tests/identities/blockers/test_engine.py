@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from identities.blockers.advice import Advice
 from identities.blockers.deed import DeedParent
 from identities.blockers.engine import (
     ACTIONS,
@@ -411,6 +412,7 @@ def _one_of_every_code() -> list[Blocker]:
     out += blockers_for(ADDRESS, replace(PROD, enforcement_status="SHUTDOWN"))
     parent = DeedParent(region="eu-west-1", present=True, verification_status="FAILED")
     out += blockers_for(replace(DOMAIN, dkim_origin="AWS_SES_EU_WEST_1", deed_parent=parent), PROD)
+    out += blockers_for(replace(DOMAIN, advice=(Advice("DKIM", "HIGH", "Set up DKIM."),)), PROD)
     return out
 
 
