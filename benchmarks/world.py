@@ -109,12 +109,14 @@ def scenario(region_codes: list[str], n: int, rps: float, burst: float) -> dict[
 
 # -- the floor ------------------------------------------------------------------------
 FLOOR_FORMULA = (
-    "first sync, per region: 1 GetAccount + ceil(N/1000) ListEmailIdentities"
+    "first sync, per region: 1 GetAccount + 1 ListMultiRegionEndpoints (the global endpoints"
+    " whose primary region it is: SES lists them only there; ceil(E/1000), at least 1)"
+    " + ceil(N/1000) ListEmailIdentities"
     " + ceil(D/100) GetIdentityVerificationAttributes (the domains' _amazonses token: only v1"
     " has it) + ceil((N-G)/100) GetIdentityMailFromDomainAttributes (MAIL FROM of those not"
     " read in full) + G GetEmailIdentity, G = the domains and the identities listed not SUCCESS"
     " (domains: DKIM origin + signing zone decide their DNS records; the unhealthy: for"
-    " VerificationInfo). Re-sync with nothing changed: 1 + ceil(N/1000) + ceil(D/100)"
+    " VerificationInfo). Re-sync with nothing changed: 1 + 1 + ceil(N/1000) + ceil(D/100)"
     " GetIdentityDkimAttributes (domains' DKIM change) + ceil(N/100) MAIL FROM batches."
 )
 
@@ -133,8 +135,9 @@ def floor_per_region(n: int) -> Floor:
     domains = sum(1 for s in specs if s.kind == "DOMAIN")
     full = sum(1 for s in specs if s.kind == "DOMAIN" or s.status != "SUCCESS")
     lists = max(1, math.ceil(n / 1000))
-    first = 1 + lists + math.ceil(domains / 100) + math.ceil((n - full) / 100) + full
-    resync = 1 + lists + math.ceil(domains / 100) + math.ceil(n / 100)
+    endpoints = 1  # ListMultiRegionEndpoints: the bench world has no global endpoint
+    first = 1 + endpoints + lists + math.ceil(domains / 100) + math.ceil((n - full) / 100) + full
+    resync = 1 + endpoints + lists + math.ceil(domains / 100) + math.ceil(n / 100)
     return Floor(first, resync)
 
 

@@ -90,6 +90,9 @@ class Region(models.Model):
     vdm_enabled = models.BooleanField(null=True)
     advice_synced_at = models.DateTimeField(null=True, blank=True)
     advice_error = models.TextField(blank=True)
+    # ListMultiRegionEndpoints (the global endpoints whose primary region this is).
+    endpoints_synced_at = models.DateTimeField(null=True, blank=True)
+    endpoints_error = models.TextField(blank=True)
 
     # Sync bookkeeping.
     last_sync_started_at = models.DateTimeField(null=True, blank=True)
@@ -264,5 +267,6 @@ class SyncRun(models.Model):
         return (self.finished_at - self.started_at) if self.finished_at else None
 
 
-# Defined apart (regions/advice.py), registered with the app here.
+# Defined apart (regions/advice.py, regions/models_endpoints.py), registered with the app here.
 from regions.advice import SesRecommendation  # noqa: E402, F401
+from regions.models_endpoints import GlobalEndpoint  # noqa: E402, F401

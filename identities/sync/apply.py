@@ -14,6 +14,7 @@ from datetime import datetime
 from identities.blockers.flags import set_flags_in_region
 from identities.models import WATCHED_FIELDS, Identity, RegionalIdentity
 from identities.sync import screen
+from identities.sync.endpoints import apply_endpoints
 from identities.sync.fetch import Snapshot, Stored
 from regions.events import build_event, record_events
 from regions.models import Event, Region
@@ -353,6 +354,7 @@ def apply_snapshot(
             region_changed or bool(created) or any(ri.changed_at == now for ri in touched)
         )
 
+    events += apply_endpoints(region, snap, now)
     record_events(events)
     # The first sync's summary event stands for one change per identity imported.
     result.changes = len(events) - 1 + len(created) if first_sync else len(events)

@@ -5,6 +5,9 @@ that return everything the dashboard shows.
 
 1. `GetAccount` — 1 call (sandbox, quota, enforcement, review). Its failure does not stop
    the identity sync (moto, for one, has no GetAccount).
+1b. `ListMultiRegionEndpoints`, PageSize 1000 — ceil(E/1000) calls, at least 1: the global
+   endpoints whose primary region this is (SES lists an endpoint only there, so every region
+   is asked once). Its failure keeps the stored endpoints and does not stop the sync either.
 2. `ListEmailIdentities`, PageSize 1000 — ceil(N/1000) calls. It gives every identity's
    type, VerificationStatus and SendingEnabled, so no batch is needed for statuses.
 3. `GetEmailIdentity` ("detail") for the set F that only v2 can answer:
@@ -23,9 +26,9 @@ that return everything the dashboard shows.
 6. `GetIdentityMailFromDomainAttributes` (v1, 100 a call) — everyone not detailed (an
    address can have its own MAIL FROM; GetEmailIdentity already returns it for F).
 
-First sync: 1 + ceil(N/1000) + ceil(D/100) + ceil((N-G)/100) + G calls, G = domains and
+First sync: 1 + 1 + ceil(N/1000) + ceil(D/100) + ceil((N-G)/100) + G calls, G = domains and
 identities not verified. Re-sync with nothing changed: 1 + ceil(N/1000) + ceil(D/100) +
-ceil(N/100). The steps run in the order 1, 2, 4, 5, 6, 3.
+ceil(N/100) + 1. The steps run in the order 1, 1b, 2, 4, 5, 6, 3.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from regions.ses import (
     IdentityDetails,
     IdentitySummary,
     MailFromAttributes,
+    MultiRegionEndpoint,
     SesClient,
     SesError,
     VerificationAttributes,
@@ -78,6 +82,9 @@ class Snapshot:
 
     account: AccountState | None = None
     account_error: str = ""
+    # The region's global endpoints; None when the listing failed (the stored ones stay).
+    endpoints: list[MultiRegionEndpoint] | None = None
+    endpoints_error: str = ""
     listing: list[IdentitySummary] | None = None
     listing_error: str = ""
     verification: dict[str, VerificationAttributes] = field(default_factory=dict)
@@ -149,6 +156,11 @@ def read_region(
     except SesError as exc:
         snap.account_error = str(exc)
         log.info("%s: GetAccount failed: %s", client.region_code, exc)
+    try:
+        snap.endpoints = client.list_multi_region_endpoints()
+    except SesError as exc:
+        snap.endpoints_error = str(exc)
+        log.info("%s: ListMultiRegionEndpoints failed: %s", client.region_code, exc)
 
     try:
         snap.listing = client.list_identities()

@@ -48,6 +48,8 @@ REGION_FIELDS = [
     "review_case_id",
     "account_synced_at",
     "account_error",
+    "endpoints_synced_at",
+    "endpoints_error",
     "last_sync_finished_at",
     "last_success_at",
     "last_sync_error",
@@ -195,10 +197,13 @@ def _write(
         # Values SES sent that cannot be stored are named in the run, not held against the
         # region: everything else was written, so its data is not stale.
         account_error = f"GetAccount: {snap.account_error}" if snap.account_error else ""
-        run.error = "; ".join(filter(None, [error or account_error, *result.problems]))[:4000]
+        endpoints_error = snap.endpoints_error if not error else ""  # its text names the call
+        run.error = "; ".join(
+            filter(None, [error or account_error, endpoints_error, *result.problems])
+        )[:4000]
         if snap.listing is None:
             run.status = SyncRun.Status.FAILED
-        elif error or snap.account_error or result.problems:
+        elif error or snap.account_error or snap.endpoints_error or result.problems:
             run.status = SyncRun.Status.PARTIAL
         else:
             run.status = SyncRun.Status.SUCCEEDED

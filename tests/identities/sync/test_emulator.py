@@ -75,8 +75,9 @@ def test_a_healthy_address_never_costs_a_per_identity_call(emulator_backend):
 
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert _calls(emulator_backend, "GetEmailIdentity") == 0
-    # GetAccount, one page, two MAIL FROM batches of <=100: nothing else.
-    assert run.calls == 4
+    # GetAccount, ListMultiRegionEndpoints, one page, two MAIL FROM batches of <=100: nothing
+    # else.
+    assert run.calls == 5
     assert _calls(emulator_backend, "GetIdentityMailFromDomainAttributes") == 2
 
 
@@ -164,7 +165,7 @@ def test_throttling_is_absorbed_by_retries(emulator_backend, monkeypatch):
 
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert run.throttled > 0
-    assert run.calls == 4 + run.throttled
+    assert run.calls == 5 + run.throttled  # GetAccount, ListMultiRegionEndpoints, list, 2 MAIL FROM
     assert RegionalIdentity.objects.filter(region=region).count() == 120
 
 
@@ -222,13 +223,14 @@ def test_a_sync_over_its_call_budget_leaves_detail_reads_for_the_next_ones(
     names = [f"d{i}.example.com" for i in range(6)]
     emulator_backend.add("us-east-1", *names)
     region = region_for(emulator_backend)
-    # GetAccount + list + 1 token batch + 1 MAIL FROM batch + 2 detail reads.
-    monkeypatch.setattr(sync, "call_budget", lambda: 6)
+    # GetAccount + ListMultiRegionEndpoints + list + 1 token batch + 1 MAIL FROM batch + 2
+    # detail reads.
+    monkeypatch.setattr(sync, "call_budget", lambda: 7)
 
     first = sync_region(region, trigger="test")
 
     assert first.status == SyncRun.Status.SUCCEEDED, first.error
-    assert first.calls == 6
+    assert first.calls == 7
     assert (
         RegionalIdentity.objects.filter(region=region, details_synced_at__isnull=False).count() == 2
     )

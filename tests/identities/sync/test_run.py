@@ -95,8 +95,9 @@ def test_it_reads_more_than_1000_identities_over_pages(backend):
 
     assert run.identities == 1003, run.error
     assert RegionalIdentity.objects.filter(region=region, present=True).count() == 1003
-    # GetAccount + 2 pages + 11 MAIL FROM batches; verified addresses cost no other call.
-    assert run.calls == 1 + 2 + 11
+    # GetAccount + ListMultiRegionEndpoints + 2 pages + 11 MAIL FROM batches; verified
+    # addresses cost no other call.
+    assert run.calls == 1 + 1 + 2 + 11
 
 
 def test_a_partial_listing_deletes_nothing(backend, monkeypatch):
