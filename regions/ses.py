@@ -1,5 +1,8 @@
 """The one boto3 chokepoint: SES clients per (account, region), answers mapped to dataclasses.
 
+What the app may ask is declared in regions/ses_api.py (SesApi); the mapping of SES's
+answers and errors to regions/ses_types.py lives in regions/ses_answers.py.
+
 Everything that talks to SES goes through `client_for(account, region_code)`. Tests of other
 parts fake SES here (monkeypatch `regions.ses.client_for`) or below (the emulator / moto).
 
@@ -20,17 +23,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from regions import ses_answers as answers
+from regions.ses_api import SesApi
 from regions.ses_boto import Boto, Counter, current, session_for
 from regions.ses_types import (
     DOMAIN,
     EMAIL,
-    THROTTLING_CODES,
-    UNANSWERED,
     AccountState,
     DkimAttributes,
     IdentityDetails,
@@ -39,9 +41,6 @@ from regions.ses_types import (
     MultiRegionEndpoint,
     SesError,
     VerificationAttributes,
-    is_permanent,
-    kind_of,
-    v2_spelling,
 )
 
 __all__ = [
@@ -53,6 +52,7 @@ __all__ = [
     "IdentitySummary",
     "MailFromAttributes",
     "MultiRegionEndpoint",
+    "SesApi",
     "SesClient",
     "SesError",
     "VerificationAttributes",
@@ -75,46 +75,6 @@ INTERACTIVE_READ_TIMEOUT = 5
 INTERACTIVE_START_WITHIN = 14
 LIST_PAGE_SIZE = 1000
 BATCH_SIZE = 100
-
-
-class SesApi(Protocol):
-    """What the app asks of SES in one account-region: SesClient is the real one; tests put
-    one scripted fake behind it (tests/fake_ses.py) through `client_for`."""
-
-    region_code: str
-
-    @property
-    def calls(self) -> int: ...  # HTTP attempts made (retries included)
-    @property
-    def throttled(self) -> int: ...
-    def get_account(self) -> AccountState: ...
-    def put_account_details(
-        self,
-        *,
-        mail_type: str,
-        website_url: str,
-        contact_language: str | None = None,
-        use_case_description: str | None = None,
-        additional_contacts: Iterable[str] | None = None,
-        production_access: bool = True,
-    ) -> None: ...
-    def list_identities(self) -> list[IdentitySummary]: ...
-    def get_verification_attributes(
-        self, names: Iterable[str]
-    ) -> dict[str, VerificationAttributes]: ...
-    def get_dkim_attributes(self, names: Iterable[str]) -> dict[str, DkimAttributes]: ...
-    def get_mail_from_attributes(self, names: Iterable[str]) -> dict[str, MailFromAttributes]: ...
-    def get_identity(self, name: str) -> IdentityDetails: ...
-    def create_identity(
-        self,
-        name: str,
-        *,
-        dkim_origin: str | None = None,
-        byodkim_selector: str | None = None,
-        byodkim_private_key: str | None = None,
-    ) -> IdentityDetails: ...
-    def verify_email(self, address: str) -> None: ...
-    def list_multi_region_endpoints(self) -> list[MultiRegionEndpoint]: ...
 
 
 _cache: dict[tuple, Boto] = {}
@@ -176,10 +136,6 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-def _opt_bool(value: object) -> bool | None:
-    return None if value is None else bool(value)
-
-
 class SesClient:
     """Typed SES operations for one account-region. Counts every HTTP attempt it makes."""
 
@@ -203,62 +159,21 @@ class SesClient:
         try:
             return getattr(client, operation)(**params)
         except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = error.get("Code") or "Unknown"
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            throttled = code in THROTTLING_CODES or status == 429
-            message = error.get("Message", "") or str(exc)
-            if message.lstrip().startswith("<"):
-                # An HTML error page (a proxy, or an endpoint without this operation).
-                message = f"HTTP {status}: the endpoint answered with an error page"
-            raise SesError(
-                code,
-                message,
-                permanent=is_permanent(code, status),
-                throttled=throttled,
-                http_status=status,
-                operation=exc.operation_name or operation,
-            ) from exc
+            raise answers.client_error(exc, operation) from exc
         except BotoCoreError as exc:
-            # Connection refused / timeouts / bad responses after retries: transient. Missing
-            # credentials or a bad profile are BotoCoreErrors too, but permanent.
-            permanent = type(exc).__name__ in {
-                "NoCredentialsError",
-                "ProfileNotFound",
-                "NoRegionError",
-                "PartialCredentialsError",
-            }
-            code = "ConnectionError" if not permanent else type(exc).__name__
-            message = str(exc)
-            if isinstance(exc, ReadTimeoutError):
-                # Sent, but no answer: SES may have acted. Callers say the outcome is unknown.
-                code = UNANSWERED
-                message = f"SES did not answer in {self._boto.read_timeout:g} s"
-            raise SesError(code, message, permanent=permanent, operation=operation) from exc
+            raise answers.botocore_error(exc, operation, self._boto.read_timeout) from exc
         finally:
             current.counter = previous
 
+    def _batched(self, operation: str, key: str, names: Iterable[str]) -> Iterator[tuple]:
+        """(name, attributes) over a v1 batch operation, BATCH_SIZE names per call."""
+        for chunk in _chunks(list(names), BATCH_SIZE):
+            data = self._call("v1", operation, Identities=chunk)
+            yield from (data.get(key) or {}).items()
+
     # --- account --------------------------------------------------------------------
     def get_account(self) -> AccountState:
-        data = self._call("v2", "get_account")
-        quota = data.get("SendQuota") or {}
-        details = data.get("Details") or {}
-        review = details.get("ReviewDetails") or {}
-        return AccountState(
-            production_access_enabled=_opt_bool(data.get("ProductionAccessEnabled")),
-            sending_enabled=_opt_bool(data.get("SendingEnabled")),
-            enforcement_status=data.get("EnforcementStatus") or "",
-            max_24_hour_send=quota.get("Max24HourSend"),
-            max_send_rate=quota.get("MaxSendRate"),
-            sent_last_24_hours=quota.get("SentLast24Hours"),
-            mail_type=details.get("MailType") or "",
-            website_url=details.get("WebsiteURL") or "",
-            contact_language=details.get("ContactLanguage") or "",
-            use_case_description=details.get("UseCaseDescription") or "",
-            additional_contacts=tuple(details.get("AdditionalContactEmailAddresses") or ()),
-            review_status=review.get("Status") or "",
-            review_case_id=review.get("CaseId") or "",
-        )
+        return answers.account_state(self._call("v2", "get_account"))
 
     def put_account_details(
         self,
@@ -286,18 +201,8 @@ class SesClient:
     def list_identities(self) -> list[IdentitySummary]:
         """Every identity of the region: ListEmailIdentities, PageSize 1000, all pages.
         Raises on any failed page, so a caller never mistakes a partial list for the truth."""
-        items: list[IdentitySummary] = []
-        for item in self._pages("list_email_identities", "EmailIdentities"):
-            name = item.get("IdentityName") or ""
-            items.append(
-                IdentitySummary(
-                    name=name,
-                    kind=item.get("IdentityType") or kind_of(name),
-                    sending_enabled=_opt_bool(item.get("SendingEnabled")),
-                    verification_status=v2_spelling(item.get("VerificationStatus")),
-                )
-            )
-        return items
+        items = self._pages("list_email_identities", "EmailIdentities")
+        return [answers.identity_summary(item) for item in items]
 
     def _pages(self, operation: str, key: str) -> Iterator[dict]:
         """The items of every page of a v2 listing (PageSize 1000, NextToken until none); a
@@ -316,43 +221,24 @@ class SesClient:
     def get_verification_attributes(
         self, names: Iterable[str]
     ) -> dict[str, VerificationAttributes]:
-        result: dict[str, VerificationAttributes] = {}
-        for chunk in _chunks(list(names), BATCH_SIZE):
-            data = self._call("v1", "get_identity_verification_attributes", Identities=chunk)
-            for name, attrs in (data.get("VerificationAttributes") or {}).items():
-                result[name] = VerificationAttributes(
-                    status=v2_spelling(attrs.get("VerificationStatus")),
-                    token=attrs.get("VerificationToken") or "",
-                )
-        return result
+        pairs = self._batched(
+            "get_identity_verification_attributes", "VerificationAttributes", names
+        )
+        return {name: answers.verification_attributes(attrs) for name, attrs in pairs}
 
     def get_dkim_attributes(self, names: Iterable[str]) -> dict[str, DkimAttributes]:
-        result: dict[str, DkimAttributes] = {}
-        for chunk in _chunks(list(names), BATCH_SIZE):
-            data = self._call("v1", "get_identity_dkim_attributes", Identities=chunk)
-            for name, attrs in (data.get("DkimAttributes") or {}).items():
-                result[name] = DkimAttributes(
-                    signing_enabled=_opt_bool(attrs.get("DkimEnabled")),
-                    status=v2_spelling(attrs.get("DkimVerificationStatus")),
-                    tokens=tuple(attrs.get("DkimTokens") or ()),
-                )
-        return result
+        pairs = self._batched("get_identity_dkim_attributes", "DkimAttributes", names)
+        return {name: answers.dkim_attributes(attrs) for name, attrs in pairs}
 
     def get_mail_from_attributes(self, names: Iterable[str]) -> dict[str, MailFromAttributes]:
-        result: dict[str, MailFromAttributes] = {}
-        for chunk in _chunks(list(names), BATCH_SIZE):
-            data = self._call("v1", "get_identity_mail_from_domain_attributes", Identities=chunk)
-            for name, attrs in (data.get("MailFromDomainAttributes") or {}).items():
-                result[name] = MailFromAttributes(
-                    domain=attrs.get("MailFromDomain") or "",
-                    status=v2_spelling(attrs.get("MailFromDomainStatus")),
-                    behavior=v2_spelling(attrs.get("BehaviorOnMXFailure")),
-                )
-        return result
+        pairs = self._batched(
+            "get_identity_mail_from_domain_attributes", "MailFromDomainAttributes", names
+        )
+        return {name: answers.mail_from_attributes(attrs) for name, attrs in pairs}
 
     def get_identity(self, name: str) -> IdentityDetails:
         data = self._call("v2", "get_email_identity", EmailIdentity=name)
-        return _details(name, data)
+        return answers.identity_details(name, data)
 
     def create_identity(
         self,
@@ -372,17 +258,7 @@ class SesClient:
         if signing:
             params["DkimSigningAttributes"] = signing
         data = self._call("v2", "create_email_identity", **params)
-        dkim = data.get("DkimAttributes") or {}
-        return IdentityDetails(
-            name=name,
-            kind=data.get("IdentityType") or kind_of(name),
-            verified_for_sending=_opt_bool(data.get("VerifiedForSendingStatus")),
-            dkim_signing_enabled=_opt_bool(dkim.get("SigningEnabled")),
-            dkim_status=v2_spelling(dkim.get("Status")),
-            dkim_tokens=tuple(dkim.get("Tokens") or ()),
-            dkim_origin=dkim.get("SigningAttributesOrigin") or "",
-            dkim_signing_zone=dkim.get("SigningHostedZone") or "",
-        )
+        return answers.created_details(name, data)
 
     def verify_email(self, address: str) -> None:
         """SES v1 VerifyEmailIdentity: sends (or re-sends) the verification mail."""
@@ -394,44 +270,4 @@ class SesClient:
         in its primary region): ListMultiRegionEndpoints, PageSize 1000, all pages. Raises on
         any failed page, so a partial list is never taken for the truth."""
         pages = self._pages("list_multi_region_endpoints", "MultiRegionEndpoints")
-        return [_endpoint(self.region_code, item) for item in pages]
-
-
-def _details(name: str, data: dict) -> IdentityDetails:
-    dkim = data.get("DkimAttributes") or {}
-    mail_from = data.get("MailFromAttributes") or {}
-    info = data.get("VerificationInfo") or {}
-    return IdentityDetails(
-        name=name,
-        kind=data.get("IdentityType") or kind_of(name),
-        verification_status=v2_spelling(data.get("VerificationStatus")),
-        verified_for_sending=_opt_bool(data.get("VerifiedForSendingStatus")),
-        error_type=info.get("ErrorType") or "",
-        last_checked_at=info.get("LastCheckedTimestamp"),
-        last_success_at=info.get("LastSuccessTimestamp"),
-        dkim_signing_enabled=_opt_bool(dkim.get("SigningEnabled")),
-        dkim_status=v2_spelling(dkim.get("Status")),
-        dkim_tokens=tuple(dkim.get("Tokens") or ()),
-        dkim_origin=dkim.get("SigningAttributesOrigin") or "",
-        dkim_signing_zone=dkim.get("SigningHostedZone") or "",
-        mail_from_domain=mail_from.get("MailFromDomain") or "",
-        mail_from_status=v2_spelling(mail_from.get("MailFromDomainStatus")),
-        mail_from_behavior=v2_spelling(mail_from.get("BehaviorOnMxFailure")),
-        extra={"feedback_forwarding": data.get("FeedbackForwardingStatus")},
-    )
-
-
-def _endpoint(region_code: str, item: dict) -> MultiRegionEndpoint:
-    """`Regions` holds the primary (the region listing it) and the secondary, in no order the
-    model promises: the secondary is the one that is not this region."""
-    regions = [r for r in item.get("Regions") or [] if r]
-    others = [r for r in regions if r != region_code]
-    return MultiRegionEndpoint(
-        name=item.get("EndpointName") or "",
-        endpoint_id=item.get("EndpointId") or "",
-        status=item.get("Status") or "",
-        primary=region_code,
-        secondary=others[0] if others else "",
-        created_at=item.get("CreatedTimestamp"),
-        updated_at=item.get("LastUpdatedTimestamp"),
-    )
+        return [answers.multi_region_endpoint(self.region_code, item) for item in pages]

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from regions.ses import SesApi
+from regions.ses_api import SesApi
 from regions.ses_types import (
     AccountState,
     DkimAttributes,
