@@ -86,7 +86,6 @@ class Snapshot:
     endpoints: list[MultiRegionEndpoint] | None = None
     endpoints_error: str = ""
     listing: list[IdentitySummary] | None = None
-    listing_error: str = ""
     verification: dict[str, VerificationAttributes] = field(default_factory=dict)
     dkim: dict[str, DkimAttributes] = field(default_factory=dict)
     mail_from: dict[str, MailFromAttributes] = field(default_factory=dict)
@@ -165,13 +164,26 @@ def read_region(
     try:
         snap.listing = client.list_identities()
     except SesError as exc:
-        snap.listing_error = str(exc)
         snap.fail("ListEmailIdentities", exc)
         return snap
 
+    detail = _read_batches(client, stored, snap)
+    ordered = [i.name for i in snap.listing if i.name in detail]
+    if budget is not None:
+        ordered = _within_budget(client, snap, ordered, budget)
+        detail = set(ordered)
+    rest = [i.name for i in snap.listing if i.name not in detail]
+    _batched(client, "get_mail_from_attributes", rest, snap, snap.mail_from, snap.mail_from_read)
+    _read_details(client, ordered, snap)
+    return snap
+
+
+def _read_batches(client: SesClient, stored: dict[str, Stored], snap: Snapshot) -> set[str]:
+    """Steps 4 and 5 (tokens, DKIM); returns the names that need GetEmailIdentity."""
+    listing = snap.listing or []
     now = timezone.now()
-    detail = {i.name for i in snap.listing if needs_details(i, stored.get(i.name), now)}
-    domains = [i.name for i in snap.listing if i.kind == DOMAIN]
+    detail = {i.name for i in listing if needs_details(i, stored.get(i.name), now)}
+    domains = [i.name for i in listing if i.kind == DOMAIN]
     need_token = [
         name
         for name in domains
@@ -181,25 +193,27 @@ def read_region(
     dkim_names = [name for name in domains if name not in detail]
     _batched(client, "get_dkim_attributes", dkim_names, snap, snap.dkim, snap.dkim_read)
     detail.update(n for n in dkim_names if dkim_changed(stored.get(n), snap.dkim.get(n)))
-    ordered = [i.name for i in snap.listing if i.name in detail]
-    if budget is not None:
-        batches = -(-len(snap.listing) // BATCH)  # MAIL FROM, at most
-        room = max(0, budget - client.calls - batches)
-        if len(ordered) > room:
-            deferred = ordered[room:]
-            ordered = ordered[:room]
-            snap.deferred = len(deferred)
-            detail = set(ordered)
-            # Not recorded as read: the DKIM change is still seen (and detailed) next time.
-            snap.dkim_read.difference_update(deferred)
-            log.info(
-                "%s: %d detail reads left for the next sync", client.region_code, len(deferred)
-            )
-    rest = [i.name for i in snap.listing if i.name not in detail]
-    _batched(client, "get_mail_from_attributes", rest, snap, snap.mail_from, snap.mail_from_read)
+    return detail
 
+
+def _within_budget(client: SesClient, snap: Snapshot, ordered: list[str], budget: int) -> list[str]:
+    """The detail reads the budget leaves room for (after the MAIL FROM batches)."""
+    batches = -(-len(snap.listing or []) // BATCH)  # MAIL FROM, at most
+    room = max(0, budget - client.calls - batches)
+    if len(ordered) <= room:
+        return ordered
+    deferred = ordered[room:]
+    snap.deferred = len(deferred)
+    # Not recorded as read: the DKIM change is still seen (and detailed) next time.
+    snap.dkim_read.difference_update(deferred)
+    log.info("%s: %d detail reads left for the next sync", client.region_code, len(deferred))
+    return ordered[:room]
+
+
+def _read_details(client: SesClient, names: list[str], snap: Snapshot) -> None:
+    """Step 3: GetEmailIdentity one by one; a run of failures means the region is down."""
     failures = 0
-    for name in ordered:
+    for name in names:
         try:
             snap.details[name] = client.get_identity(name)
             failures = 0
@@ -210,5 +224,4 @@ def read_region(
             failures += 1
             if failures >= MAX_CONSECUTIVE_DETAIL_FAILURES:
                 snap.errors.append("further GetEmailIdentity calls skipped after repeated failures")
-                break
-    return snap
+                return

@@ -25,27 +25,20 @@ from django.utils import timezone
 
 from identities.sync import apply as sync_apply
 from identities.sync import lease, runs
+from identities.sync.account import ACCOUNT_QUIET, ACCOUNT_WATCHED
+from identities.sync.events import ACTOR
 from identities.sync.fetch import Snapshot, read_region
+from identities.sync.rows import load_rows, stored_view
 from regions import ses
 from regions.events import record_event
 from regions.models import Event, Region, SyncRun
 
 log = logging.getLogger(__name__)
 
+# The Region fields a sync writes: the account state (account.py), then its own records.
 REGION_FIELDS = [
-    "production_access_enabled",
-    "sending_enabled",
-    "enforcement_status",
-    "max_24_hour_send",
-    "max_send_rate",
-    "sent_last_24_hours",
-    "mail_type",
-    "website_url",
-    "contact_language",
-    "use_case_description",
-    "additional_contacts",
-    "review_status",
-    "review_case_id",
+    *ACCOUNT_WATCHED,
+    *ACCOUNT_QUIET,
     "account_synced_at",
     "account_error",
     "endpoints_synced_at",
@@ -88,7 +81,7 @@ def sync_region(
         clock = time.monotonic()
         try:
             _reload(region)
-            stored = sync_apply.stored_view(sync_apply.load_rows(region))
+            stored = stored_view(load_rows(region))
         except BaseException as exc:
             _give_up(region, run, held, exc)
             raise
@@ -143,7 +136,7 @@ def _fetch(region: Region, stored: dict) -> tuple[ses.SesClient | None, Snapshot
     """The SES calls of the plan, paced; no database connection is open here."""
     client, client_error = _client(region)
     if client is None:
-        snap = Snapshot(listing_error=client_error, errors=[client_error], permanent_error=True)
+        snap = Snapshot(errors=[client_error], permanent_error=True)
         snap.account_error = client_error
         return None, snap
     return client, read_region(client, stored, budget=call_budget())
@@ -162,7 +155,7 @@ def _write(
             raise LeaseLost("this sync's lease lapsed and another sync took the region over")
         _reload(region)
         previous_error = region.last_sync_error
-        rows = sync_apply.load_rows(region)  # read again: not held during the SES calls
+        rows = load_rows(region)  # read again: not held during the SES calls
         result, _ = sync_apply.apply_snapshot(region, snap, now, rows)
         region.last_sync_finished_at = now
         if error:
@@ -177,7 +170,7 @@ def _write(
         if error and error != previous_error:
             record_event(
                 kind=Event.Kind.SYNC_ERROR,
-                actor_name=sync_apply.ACTOR,
+                actor_name=ACTOR,
                 region=region,
                 subject="sync",
                 result=Event.Result.ERROR,
@@ -186,7 +179,7 @@ def _write(
         elif previous_error and not error:
             record_event(
                 kind=Event.Kind.SYNC_ERROR,
-                actor_name=sync_apply.ACTOR,
+                actor_name=ACTOR,
                 region=region,
                 subject="sync",
                 result=Event.Result.OK,

@@ -1,0 +1,179 @@
+"""The RegionalIdentity rows of one region during a sync: read, merged with what SES listed,
+diffed (status events), marked gone, flagged and written in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from identities.blockers.flags import set_flags_in_region
+from identities.models import WATCHED_FIELDS, Identity, RegionalIdentity
+from identities.sync import screen
+from identities.sync.events import status_event
+from identities.sync.fetch import Snapshot, Stored
+from identities.sync.state import new_state
+from regions.models import Event, Region
+from regions.ses import IdentitySummary
+
+# RegionalIdentity fields that sync owns; changes to the "watched" ones are events.
+WATCHED = WATCHED_FIELDS
+QUIET = (
+    "gone_at",
+    "verification_token",
+    "verification_last_checked_at",
+    "verification_last_success_at",
+    "synced_at",
+    "details_synced_at",
+)
+# Compared before/after to find the rows worth rewriting (synced_at moves on every sync).
+STORED = [*WATCHED, *(f for f in QUIET if f != "synced_at")]
+
+Rows = dict[str, RegionalIdentity]  # identity name -> its row in the region
+Listed = dict[str, IdentitySummary]  # identity name -> what ListEmailIdentities said
+
+
+@dataclass
+class Writes:
+    """The rows a sync writes: new ones, changed ones and the fields that moved in them."""
+
+    now: datetime
+    created: list[RegionalIdentity] = field(default_factory=list)
+    touched: list[RegionalIdentity] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
+
+    def touch(self, ri: RegionalIdentity, fields: Iterable[str]) -> None:
+        self.touched.append(ri)
+        self.fields.update(fields)
+
+    def changed(self) -> bool:
+        """Whether anything the dashboard shows moved (its live refresh asks)."""
+        return bool(self.created) or any(ri.changed_at == self.now for ri in self.touched)
+
+
+def stored_view(rows: dict[str, RegionalIdentity]) -> dict[str, Stored]:
+    return {
+        name: Stored(
+            verification_status=ri.verification_status,
+            verification_token=ri.verification_token,
+            dkim_signing_enabled=ri.dkim_signing_enabled,
+            dkim_status=ri.dkim_status,
+            dkim_tokens=tuple(ri.dkim_tokens or ()),
+            details_synced_at=ri.details_synced_at,
+            present=ri.present,
+        )
+        for name, ri in rows.items()
+    }
+
+
+def load_rows(region: Region) -> dict[str, RegionalIdentity]:
+    rows = RegionalIdentity.objects.filter(region=region).select_related("identity")
+    return {ri.identity.name: ri for ri in rows}
+
+
+def _identities_for(region: Region, names: dict[str, str]) -> dict[str, Identity]:
+    """Identity rows (account-wide) for these names, creating the missing ones in bulk."""
+    account = region.account
+    found = {i.name: i for i in Identity.objects.filter(account=account, name__in=list(names))}
+    missing = [n for n in names if n not in found]
+    if missing:
+        Identity.objects.bulk_create(
+            [
+                Identity(
+                    account=account, name=n, kind=names[n], domain=n.rsplit("@", 1)[-1].lower()
+                )
+                for n in missing
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        found.update(
+            {i.name: i for i in Identity.objects.filter(account=account, name__in=missing)}
+        )
+    return found
+
+
+def merge_listing(
+    region: Region,
+    snap: Snapshot,
+    listed: Listed,
+    rows: Rows,
+    now: datetime,
+    problems: list[str],
+) -> tuple[Writes, dict[str, dict]]:
+    """Set every listed identity's row to what SES reported (new rows join `rows`). Returns
+    the new rows and, for the existing ones, their stored values before."""
+    writes = Writes(now)
+    before: dict[str, dict] = {}
+    identities = _identities_for(region, {i.name: i.kind for i in listed.values()})
+    for name, item in listed.items():
+        ri = rows.get(name)
+        if ri is None:
+            ri = RegionalIdentity(
+                identity=identities[name], region=region, first_seen_at=now, changed_at=now
+            )
+            rows[name] = ri
+            writes.created.append(ri)
+        else:
+            before[name] = {f: getattr(ri, f) for f in STORED}
+            if not ri.present:
+                # Reappeared: a recreated identity has new tokens; read it afresh.
+                ri.verification_token = ""
+                ri.details_synced_at = None
+        state = new_state(snap, item, now)
+        problems += screen.regional_state(name, state)
+        for field_name, value in state.items():
+            setattr(ri, field_name, value)
+    return writes, before
+
+
+def status_changes(
+    region: Region, rows: Rows, before: dict[str, dict], writes: Writes
+) -> list[Event]:
+    """Events of the watched fields that moved; rows whose stored values moved are touched.
+    Only those are rewritten (bulk_update's CASE per row and field is costly)."""
+    events = []
+    for name, old_values in before.items():
+        ri = rows[name]
+        for field_name in WATCHED:
+            old, new = old_values[field_name], getattr(ri, field_name)
+            if old != new:
+                events.append(status_event(region, name, field_name, old, new))
+                ri.changed_at = writes.now
+        moved = [f for f in STORED if getattr(ri, f) != old_values[f]]
+        if moved:
+            writes.touch(ri, moved)
+    return events
+
+
+def mark_gone(region: Region, rows: Rows, listed: Listed, writes: Writes) -> list[Event]:
+    """The listing is complete (list_identities raises on any failed page): what it did not
+    return is gone from SES."""
+    events = []
+    for name, ri in rows.items():
+        if name not in listed and ri.present:
+            ri.present = False
+            ri.gone_at = ri.changed_at = writes.now
+            writes.touch(ri, ("present", "gone_at", "changed_at"))
+            events.append(status_event(region, name, "present", True, False))
+    return events
+
+
+def write_rows(region: Region, rows: Rows, writes: Writes) -> None:
+    """Set the blocking flags of what changed (and of addresses under a changed domain), then
+    write: new rows in bulk, moved fields of touched rows, `synced_at` of the rest."""
+    touched_now = set(writes.touched)
+    for ri in set_flags_in_region(rows, [*writes.created, *writes.touched]):
+        if ri.pk is not None and ri not in touched_now:
+            writes.touched.append(ri)
+            touched_now.add(ri)
+        writes.fields.add("blocking")
+    RegionalIdentity.objects.bulk_create(writes.created, batch_size=500)
+    if writes.touched:
+        fields = sorted(writes.fields | {"changed_at"})
+        RegionalIdentity.objects.bulk_update(writes.touched, fields, batch_size=500)
+    # Everything present was just listed (the listing is complete); rows written above
+    # already carry `now` (on a first sync: all of them, so nothing is rewritten twice).
+    RegionalIdentity.objects.filter(region=region, present=True).exclude(
+        synced_at=writes.now
+    ).update(synced_at=writes.now)
