@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from regions import ses
+from regions import ses, ses_answers
 from regions.ses_types import MultiRegionEndpoint
 from tests.identities.ses_backends import emulator_backend, region_for, ses_env  # noqa: F401
 
@@ -38,7 +38,11 @@ def test_it_lists_every_page_of_the_regions_own_endpoints(emulator_backend, monk
 
 def test_the_secondary_is_the_region_that_is_not_the_primary():
     item = {"EndpointName": "x", "EndpointId": "a.b", "Status": "READY"}
-    first = ses._endpoint("eu-west-1", {**item, "Regions": ["us-east-1", "eu-west-1"]})
-    second = ses._endpoint("eu-west-1", {**item, "Regions": ["eu-west-1", "us-east-1"]})
+    first = ses_answers.multi_region_endpoint(
+        "eu-west-1", {**item, "Regions": ["us-east-1", "eu-west-1"]}
+    )
+    second = ses_answers.multi_region_endpoint(
+        "eu-west-1", {**item, "Regions": ["eu-west-1", "us-east-1"]}
+    )
     assert (first.primary, first.secondary) == ("eu-west-1", "us-east-1")
     assert (second.primary, second.secondary) == ("eu-west-1", "us-east-1")
