@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from identities.blockers import rules
+from identities.blockers import account, rules
 from identities.blockers.advice import Advice, advice_message, advice_remedy
 from identities.blockers.types import (
     ACTIONS,
@@ -104,9 +104,9 @@ def blockers_for(
     found: list[Blocker] = []
     if identity is None or not identity.present:
         found.append(rules.not_in_region(identity, region))
-        found += rules.stale(region)
+        found += account.stale(region)
         return found
-    found += rules.account(region)
+    found += account.account(region)
     found += rules.identity_sending(identity)
     found += rules.verification(identity, region)
     found += rules.dkim(identity)
@@ -114,7 +114,7 @@ def blockers_for(
     found += rules.mail_from(identity, region)
     found += rules.dns_records(identity, dns)
     found += ses_advice(identity)
-    found += rules.stale(region)
+    found += account.stale(region)
     return sorted(found, key=lambda b: 0 if b.blocking else 1)  # stable: keeps rule order
 
 

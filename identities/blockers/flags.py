@@ -5,7 +5,7 @@ Why stored: the counters and the "blocked only" filter cover every identity, and
 engine on all of them after each change is too slow at scale (benchmarks/README.md, "Figures
 behind design choices").
 
-Why it is exact: the engine's rules split in two. `rules.account` reads only the
+Why it is exact: the engine's rules split in two. `account.account` reads only the
 account-region (shut down, sending paused, quota used up). Every other rule reads only the
 identity's own row, its domain's verification in the same region and its DNS checks; they use
 the region's code in texts only, and `sandbox` and `stale` are warnings. So a present cell is
@@ -34,7 +34,7 @@ from typing import Any
 
 from django.db import transaction
 
-from identities.blockers import rules
+from identities.blockers import account
 from identities.blockers.engine import (
     DnsState,
     RegionState,
@@ -69,7 +69,7 @@ _FIELDS = (
 
 def region_blocks(region: RegionState) -> bool:
     """Does the account-region itself stop every identity (shut down, paused, quota)?"""
-    return is_blocked(rules.account(region))
+    return is_blocked(account.account(region))
 
 
 def own_blocking(identity: Any, dns: Sequence[DnsState]) -> bool:

@@ -1,19 +1,22 @@
-"""The rules of the blockers engine, one function per concern (see identities.blockers.engine)."""
+"""The identity's own rules of the blockers engine, one function per concern (see
+identities.blockers.engine; the account-region's rules are in account.py, texts in texts.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from identities.blockers.deed import parent_trouble
-from identities.blockers.texts import dns_records_phrase, explain_error_type
+from identities.blockers.texts import (
+    DNS_REMEDIES,
+    UNVERIFIED,
+    dns_records_phrase,
+    explain_error_type,
+)
 from identities.blockers.types import (
     ADD_TO_REGION,
     BLOCKING,
     CHECK_DNS,
     PUBLISH_DNS,
-    REQUEST_PRODUCTION_ACCESS,
-    RESEND_VERIFICATION,
-    SANDBOX_DAILY,
     SYNC_NOW,
     WARNING,
     Blocker,
@@ -43,67 +46,6 @@ def not_in_region(identity: IdentityState | None, region: RegionState) -> Blocke
         f"Create the identity in {region.code} and verify it.",
         ADD_TO_REGION,
     )
-
-
-def account(region: RegionState) -> list[Blocker]:
-    out: list[Blocker] = []
-    enforcement = (region.enforcement_status or "").upper()
-    if enforcement == "SHUTDOWN":
-        out.append(
-            Blocker(
-                "account_shutdown",
-                BLOCKING,
-                f"AWS stopped this account's sending in {region.code} "
-                "(too many bounces or complaints).",
-                "Open the AWS support case, fix the cause and ask for reinstatement.",
-                None,
-            )
-        )
-    elif region.sending_enabled is False:
-        out.append(
-            Blocker(
-                "sending_paused",
-                BLOCKING,
-                f"Turned off for the whole account in {region.code}: no identity sends there.",
-                "Re-enable account sending (UpdateAccountSendingEnabled) once the cause is fixed.",
-                None,
-            )
-        )
-    if enforcement == "PROBATION":
-        out.append(
-            Blocker(
-                "account_probation",
-                WARNING,
-                f"Sending still works in {region.code}, but AWS may pause it.",
-                "Bring bounce and complaint rates down before the review ends.",
-                None,
-            )
-        )
-    if region.in_sandbox:
-        # A warning, not blocking: in the sandbox the identity still sends to verified
-        # recipients and the mailbox simulator. Whether one particular send passes is the send
-        # check's job (identities/sendcheck/rules.py), which does reject unverified recipients.
-        out.append(
-            Blocker(
-                "sandbox",
-                WARNING,
-                f"Only verified recipients, at most {SANDBOX_DAILY} messages a day.",
-                f"Request production access for {region.code}; until then verify every recipient.",
-                REQUEST_PRODUCTION_ACCESS,
-            )
-        )
-    quota, sent = region.max_24_hour_send, region.sent_last_24_hours
-    if quota is not None and quota != -1 and sent is not None and sent >= quota:
-        out.append(
-            Blocker(
-                "quota_exhausted",
-                BLOCKING,
-                f"{sent:,.0f} of {quota:,.0f} messages sent in {region.code} in the last 24 hours.",
-                "Wait for the 24-hour window to roll over, or ask AWS for a higher quota.",
-                REQUEST_PRODUCTION_ACCESS if region.in_sandbox else None,
-            )
-        )
-    return out
 
 
 def identity_sending(identity: IdentityState) -> list[Blocker]:
@@ -161,72 +103,23 @@ def verification(identity: IdentityState, region: RegionState) -> list[Blocker]:
 def _unverified(
     identity: IdentityState, region: RegionState, status: str, suffix: str
 ) -> list[Blocker]:
-    email = identity.is_email
-    if status == "TEMPORARY_FAILURE":
-        return [
-            Blocker(
-                "verification_temporary_failure",
-                BLOCKING,
-                f"SES cannot confirm the verification right now{suffix}.",
-                "Check the DNS records SES expects; SES retries for 72 hours before failing."
-                if not email
-                else "Wait and sync again; if it persists, resend the verification email.",
-                PUBLISH_DNS if not email else SYNC_NOW,
-            )
-        ]
-    if status == "FAILED":
-        if email:
-            return [
-                Blocker(
-                    "verification_failed",
-                    BLOCKING,
-                    f"The link in the verification email was not clicked within 24 hours{suffix}.",
-                    "Resend the verification email and click the link within 24 hours.",
-                    RESEND_VERIFICATION,
-                )
-            ]
-        return [
-            Blocker(
-                "verification_failed",
-                BLOCKING,
-                f"SES did not find the DNS records within 72 hours{suffix}.",
-                "Publish the DNS records exactly as shown, then restart verification in SES.",
-                PUBLISH_DNS,
-            )
-        ]
-    if status in ("PENDING", "NOT_STARTED"):
-        started = "" if status == "PENDING" else " (not started)"
-        if email:
-            return [
-                Blocker(
-                    "verification_pending",
-                    BLOCKING,
-                    f"Waiting for someone to click the link in the verification email{started}.",
-                    "Open the email from Amazon Web Services (check spam and the spelling) and "
-                    "click the link within 24 hours, or resend it.",
-                    RESEND_VERIFICATION,
-                )
-            ]
+    kind = "email" if identity.is_email else "domain"
+    text = UNVERIFIED.get(("PENDING" if status == "NOT_STARTED" else status, kind))
+    if text is None:
+        # No status from SES yet (never synced in detail, or a status we do not know).
+        shown = f" ({status})" if status else ""
         return [
             Blocker(
                 "verification_pending",
                 BLOCKING,
-                f"Waiting for SES to see the domain's DNS records{started}{suffix}.",
-                "Publish the DNS records shown; SES keeps looking for up to 72 hours.",
-                PUBLISH_DNS,
+                f"SES has not reported this identity as verified in {region.code}{shown}.",
+                "Sync the region to read its verification status.",
+                SYNC_NOW,
             )
         ]
-    # No status from SES yet (never synced in detail, or a status we do not know).
-    shown = f" ({status})" if status else ""
-    return [
-        Blocker(
-            "verification_pending",
-            BLOCKING,
-            f"SES has not reported this identity as verified in {region.code}{shown}.",
-            "Sync the region to read its verification status.",
-            SYNC_NOW,
-        )
-    ]
+    code, message, remedy, action = text
+    started = " (not started)" if status == "NOT_STARTED" else ""
+    return [Blocker(code, BLOCKING, message.format(why=suffix, started=started), remedy, action)]
 
 
 def dkim(identity: IdentityState) -> list[Blocker]:
@@ -352,35 +245,8 @@ def dns_records(identity: IdentityState, dns: Sequence[DnsState]) -> list[Blocke
         message = dns_records_phrase(bad)
         if diagnosis:
             message += f" — {diagnosis}"
-        remedy = {
-            "dns_missing": "Publish the records in the domain's delegated DNS zone.",
-            "dns_mismatch": "Fix the records to the expected type and value.",
-            "dns_partial": "Wait for every nameserver to serve the change (or fix the ones that "
-            "do not), then check DNS again.",
-        }[code]
-        out.append(Blocker(code, severity, message, remedy, action))
+        out.append(Blocker(code, severity, message, DNS_REMEDIES[code], action))
     return out
-
-
-def stale(region: RegionState) -> list[Blocker]:
-    if not region.stale:
-        return []
-    if region.last_error:
-        why = f"The last sync of {region.code} failed: {region.last_error.splitlines()[0][:200]}"
-    elif region.last_success_at is None:
-        why = f"{region.code} has never been synced successfully"
-    else:
-        when = region.last_success_at.strftime("%Y-%m-%d %H:%M UTC")
-        why = f"{region.code} was last synced at {when}"
-    return [
-        Blocker(
-            "stale",
-            WARNING,
-            f"{why}.",
-            "Sync now; if it keeps failing, check the account's credentials and SES access.",
-            SYNC_NOW,
-        )
-    ]
 
 
 def deed_replica(identity: IdentityState) -> list[Blocker]:

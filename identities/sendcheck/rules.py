@@ -17,21 +17,34 @@ emulates), checked in the same order (docs/ses-rules.md lists each with its sour
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from identities.blockers import coverage
 from identities.blockers.engine import IdentityState, RegionState
 from identities.sendcheck.addresses import (
-    SIMULATOR_DOMAIN,
     InvalidAddress,
     bare_address,
-    domain_of,
     given_address,
     is_simulator,
     split_recipients,
 )
+from identities.sendcheck.result import (
+    ACCOUNT_SUSPENDED,
+    MAIL_FROM_NOT_VERIFIED,
+    MESSAGE_REJECTED,
+    PAUSED_TEXT,
+    QUOTA_EXCEEDED,
+    SENDING_PAUSED,
+    SHUTDOWN_TEXT,
+    FixAction,
+    SendCheckResult,
+    rejected,
+    rejection_text,
+)
+from identities.sendcheck.texts import sender_reason, unverified_reason, verification_fixes
 
 __all__ = [
+    "PAUSED_TEXT",
+    "FixAction",
     "InvalidAddress",
     "SendCheckResult",
     "check_send",
@@ -43,67 +56,6 @@ __all__ = [
 ]
 
 MAX_RECIPIENTS = 50  # SES's limit per message
-MAX_LISTED = 10  # identities named in a MessageRejected text before the ellipsis
-
-MESSAGE_REJECTED = "MessageRejected"
-SENDING_PAUSED = "SendingPausedException"
-ACCOUNT_SUSPENDED = "AccountSuspendedException"
-MAIL_FROM_NOT_VERIFIED = "MailFromDomainNotVerifiedException"
-QUOTA_EXCEEDED = "LimitExceededException"
-
-# SES's text for paused sending, as observed in public logs (SES v1 answers it with
-# MessageRejected; v2, which sesops calls, with SendingPausedException).
-PAUSED_TEXT = (
-    "Sending paused for this account. For more information, please check the inbox of the "
-    "email address associated with your AWS account."
-)
-# No public source gives SES's text for a shut-down account: this wording is sesops' own,
-# and the result says so (SendCheckResult.own_wording).
-SHUTDOWN_TEXT = "Your account has been shut down."
-
-
-@dataclass(frozen=True)
-class FixAction:
-    """The sesops action that carries out a fix, as data (the rules know no URLs): the page
-    links it; the CLI and the API keep the text."""
-
-    kind: str  # "identity": the identity's page (resend, add, DNS) | "production_access"
-    subject: str = ""  # the address or identity name concerned
-
-
-@dataclass(frozen=True)
-class SendCheckResult:
-    accepted: bool
-    error_code: str  # SES's error code, "" when accepted
-    message: str  # SES's error text, "" when accepted
-    reasons: list[str] = field(default_factory=list)  # why, in plain words, step by step
-    fixes: list[str] = field(default_factory=list)  # what to do about a rejection
-    own_wording: bool = False  # the message is sesops' wording: SES's text is not published
-    fix_actions: dict[str, FixAction] = field(default_factory=dict)  # fix text -> its action
-
-    @property
-    def fix_items(self) -> list[tuple[str, FixAction | None]]:
-        return [(fix, self.fix_actions.get(fix)) for fix in self.fixes]
-
-    @property
-    def error(self) -> str:
-        """`Code: message`, as the AWS CLI and SDKs print it."""
-        return f"{self.error_code}: {self.message}" if self.error_code else ""
-
-    @property
-    def wording_note(self) -> str:
-        """Said wherever the error is shown, when the text is not SES's own."""
-        if not self.own_wording:
-            return ""
-        return "This wording is sesops', not SES's: AWS publishes no text for this error."
-
-
-def rejection_text(region_code: str, failed: Sequence[str]) -> str:
-    shown = ", ".join(failed[:MAX_LISTED]) + (", ..." if len(failed) > MAX_LISTED else "")
-    return (
-        "Email address is not verified. The following identities failed the check in region "
-        f"{region_code.upper()}: {shown}"
-    )
 
 
 def _allowed(address: str, identities: Mapping[str, IdentityState]) -> IdentityState | None:
@@ -113,25 +65,11 @@ def _allowed(address: str, identities: Mapping[str, IdentityState]) -> IdentityS
     return found if found is not None and found.present and found.verified else None
 
 
-def _rejected(
-    code: str,
-    message: str,
-    reasons: list[str],
-    fixes: list[str] | None = None,
-    *,
-    own_wording: bool = False,
-    actions: dict[str, FixAction] | None = None,
-) -> SendCheckResult:
-    return SendCheckResult(
-        False, code, message, reasons, fixes or [], own_wording, fix_actions=actions or {}
-    )
-
-
 def _account_refusal(region: RegionState, reasons: list[str]) -> SendCheckResult | None:
     where = region.code
     if (region.enforcement_status or "").upper() == "SHUTDOWN":
         reasons.append(f"AWS shut down sending for this account in {where}.")
-        return _rejected(
+        return rejected(
             ACCOUNT_SUSPENDED,
             SHUTDOWN_TEXT,
             reasons,
@@ -140,7 +78,7 @@ def _account_refusal(region: RegionState, reasons: list[str]) -> SendCheckResult
         )
     if region.sending_enabled is False:
         reasons.append(f"Sending is paused for the whole account in {where}.")
-        return _rejected(
+        return rejected(
             SENDING_PAUSED,
             PAUSED_TEXT,
             reasons,
@@ -155,7 +93,7 @@ def _quota_refusal(
     where = region.code
     if len(recipients) > MAX_RECIPIENTS:
         reasons.append(f"SES takes at most {MAX_RECIPIENTS} recipients per message.")
-        return _rejected(
+        return rejected(
             MESSAGE_REJECTED,
             f"Recipient count exceeds {MAX_RECIPIENTS}.",
             reasons,
@@ -173,16 +111,10 @@ def _quota_refusal(
             fix += f" (request production access for {where})"
         fix += "."
         actions = {fix: FixAction("production_access")} if region.in_sandbox else {}
-        return _rejected(
+        return rejected(
             QUOTA_EXCEEDED, "Daily message quota exceeded.", reasons, [fix], actions=actions
         )
     return None
-
-
-def _sender_reason(role: str, address: str, via: IdentityState, where: str) -> str:
-    if coverage.identity_key(via.name) == coverage.identity_key(bare_address(address)):
-        return f"The {role} {address} is verified in {where}."
-    return f"The {role} {address} is verified in {where} through the identity {via.name}."
 
 
 def _recipient_failures(
@@ -207,7 +139,7 @@ def _recipient_failures(
             reasons.append(f"{rcpt} is SES's mailbox simulator: always allowed.")
         elif _allowed(rcpt, identities) is None:
             failed.append(rcpt)
-            reasons.append(_unverified_reason("recipient", rcpt, identities, where))
+            reasons.append(unverified_reason("recipient", rcpt, identities, where))
         else:
             reasons.append(f"The recipient {rcpt} is verified in {where}.")
     return failed
@@ -243,19 +175,19 @@ def check_send(
         allowed = _allowed(address, identities)
         if allowed is None:
             failed.append(address)
-            reasons.append(_unverified_reason(role, address, identities, where))
+            reasons.append(unverified_reason(role, address, identities, where))
         else:
-            reasons.append(_sender_reason(role, address, allowed, where))
+            reasons.append(sender_reason(role, address, allowed, where))
     failed += [
         r for r in _recipient_failures(recipients, region, identities, reasons) if r not in failed
     ]
     if failed:
-        actions = _verification_fixes(
+        actions = verification_fixes(
             [a for a in (sender, return_path) if a and a in failed],
             [r for r in failed if r not in (sender, return_path)],
             where,
         )
-        return _rejected(
+        return rejected(
             MESSAGE_REJECTED, rejection_text(where, failed), reasons, list(actions), actions=actions
         )
     assert via is not None  # the sender passed the check above
@@ -276,7 +208,7 @@ def _identity_refusal(via: IdentityState, where: str, reasons: list[str]) -> Sen
             f"({(via.mail_from_status or 'unknown').lower()}) and the behaviour on MX "
             "failure is to reject."
         )
-        return _rejected(
+        return rejected(
             MAIL_FROM_NOT_VERIFIED,
             f"The MAIL FROM domain {via.mail_from_domain} is not verified.",
             reasons,
@@ -291,7 +223,7 @@ def _identity_refusal(via: IdentityState, where: str, reasons: list[str]) -> Sen
         )
     if via.sending_enabled is False:
         reasons.append(f"Sending is disabled for the identity {via.name}.")
-        return _rejected(
+        return rejected(
             MESSAGE_REJECTED,
             f"Sending is disabled for identity {via.name}.",
             reasons,
@@ -299,46 +231,6 @@ def _identity_refusal(via: IdentityState, where: str, reasons: list[str]) -> Sen
             actions={fix: FixAction("identity", via.name)},
         )
     return None
-
-
-def _verification_fixes(
-    senders: Sequence[str], recipients: Sequence[str], where: str
-) -> dict[str, FixAction]:
-    """Each fix (in order) with the action that carries it out."""
-    fixes = {
-        f"Verify {address} in {where} (its owner clicks the link SES mails), or verify its "
-        f"domain {domain_of(address)} there by publishing the DNS records.": FixAction(
-            "identity", bare_address(address)
-        )
-        for address in senders
-    }
-    if recipients:
-        fixes[f"Request production access for {where} so that any recipient is allowed."] = (
-            FixAction("production_access")
-        )
-        named = ", ".join(recipients[:3]) + (" and others" if len(recipients) > 3 else "")
-        fixes[
-            f"Until then, verify {named} in {where}, or test with success@{SIMULATOR_DOMAIN}."
-        ] = FixAction("identity", bare_address(recipients[0]))
-    return fixes
-
-
-def _unverified_reason(
-    role: str, address: str, identities: Mapping[str, IdentityState], where: str
-) -> str:
-    found = coverage.governing(bare_address(address), identities)
-    if found is None:
-        return (
-            f"The {role} {address} is not verified in {where}: no identity there covers it "
-            f"(neither the address nor {domain_of(address)} or a parent domain)."
-        )
-    status = (found.verification_status or "unknown").lower().replace("_", " ")
-    if coverage.identity_key(found.name) == coverage.identity_key(bare_address(address)):
-        return f"The {role} {address} is an identity in {where} but not verified ({status})."
-    return (
-        f"The {role} {address} is covered by the identity {found.name} in {where}, which is "
-        f"not verified ({status}): SES applies the most specific identity."
-    )
 
 
 def names_to_look_up(addresses: Iterable[str]) -> set[str]:

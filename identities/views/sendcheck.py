@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from identities.forms import SendCheckForm
 from identities.models import Identity
 from identities.sendcheck.addresses import domain_of
-from identities.sendcheck.rules import FixAction, SendCheckResult
+from identities.sendcheck.result import FixAction, SendCheckResult
 from identities.sendcheck.selectors import send_check
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.models import AwsAccount, Region
