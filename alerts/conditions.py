@@ -16,12 +16,8 @@ from django.urls import reverse
 
 from alerts.models import Kind, Severity
 from identities.blockers.engine import blockers_for
-from identities.blockers.states import (
-    identity_state,
-    problem_checks,
-    region_state,
-    verified_domains,
-)
+from identities.blockers.queries import problem_checks, verified_domains
+from identities.blockers.states import identity_state, region_state
 from identities.blockers.types import Blocker
 from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
 from regions.models import Region, SyncRun

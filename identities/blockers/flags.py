@@ -42,13 +42,8 @@ from identities.blockers.engine import (
     is_blocked,
     without_account_blocks,
 )
-from identities.blockers.states import (
-    CELL_FIELDS,
-    PlainRow,
-    identity_state,
-    problem_checks,
-    verified_domains,
-)
+from identities.blockers.queries import CELL_FIELDS, PlainRow, problem_checks, verified_domains
+from identities.blockers.states import identity_state
 from identities.blockers.types import is_verified_row
 from identities.models import Identity, RegionalIdentity
 

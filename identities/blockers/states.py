@@ -8,14 +8,12 @@ everything they need in a fixed number of queries, whatever the number of identi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
+from functools import cached_property
 from typing import Any
 
-from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from identities.blockers.advice import Advice
@@ -30,8 +28,13 @@ from identities.blockers.engine import (
     blockers_for,
     cell_status,
 )
-from identities.blockers.types import is_verified_row
-from identities.models import ENGINE_FIELDS, PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
+from identities.blockers.queries import (
+    cell_regionals,
+    present_codes,
+    regionals_for,
+    verified_domains,
+)
+from identities.models import ENGINE_FIELDS, DnsCheck, Identity, RegionalIdentity
 from regions.models import Region
 
 
@@ -98,36 +101,6 @@ def dns_states(checks: Iterable[DnsCheck]) -> list[DnsState]:
     ]
 
 
-def verified_domains(
-    account_ids: Iterable[int], domains: Iterable[str]
-) -> set[tuple[int, int, str]]:
-    """{(account id, region id, domain)} of domain identities verified for sending. One query."""
-    domains = {d.lower() for d in domains if d}
-    if not domains:
-        return set()
-    rows = (
-        RegionalIdentity.objects.filter(
-            identity__account_id__in=set(account_ids),
-            identity__kind=Identity.Kind.DOMAIN,
-            identity__name__in=domains,
-            present=True,
-        )
-        .order_by()
-        .values_list(  # no ORDER BY: the model's default joins and sorts for nothing
-            "identity__account_id",
-            "region_id",
-            "identity__name",
-            "verified_for_sending",
-            "verification_status",
-        )
-    )
-    return {
-        (acc, reg, name.lower())
-        for acc, reg, name, vfs, status in rows
-        if is_verified_row(vfs, status)
-    }
-
-
 @dataclass(frozen=True)
 class Cell:
     """One identity in one account-region, with everything the grid shows about it."""
@@ -149,87 +122,40 @@ class Cell:
         return any(b.blocking for b in self.blockers)
 
 
-def _regionals_for(identity_ids: Iterable[int]) -> list[RegionalIdentity]:
-    """Every regional row of these identities, with region, account and DNS checks (3 queries)."""
-    return list(
-        RegionalIdentity.objects.filter(identity_id__in=set(identity_ids))
-        .select_related("identity", "region", "region__account")
-        .annotate(region_code=F("region__code"))
-        .prefetch_related(
-            Prefetch("dns_checks", queryset=DnsCheck.objects.order_by("purpose", "name"))
+@dataclass
+class _Loaded:
+    """What the bulk adapters read once for many cells (a fixed number of queries)."""
+
+    rows: list[Any]  # RegionalIdentity (or PlainRow) of the identities, every region
+    checks: dict[int, list[DnsState]]  # regional row id -> its DNS checks
+    domains: set[tuple[int, int, str]]  # verified domains (queries.verified_domains)
+    advice: dict[tuple[int, str], tuple[Advice, ...]]  # (region id, identity name) -> SES's
+
+    @cached_property
+    def by_code(self) -> dict:
+        return by_region_code(self.rows)
+
+    @cached_property
+    def present(self) -> dict[int, dict[int, str]]:
+        return present_codes(self.rows)
+
+    def elsewhere(self, identity_id: int, region_id: int) -> list[str]:
+        """The codes of the other regions where the identity is present."""
+        return [c for rid, c in self.present.get(identity_id, {}).items() if rid != region_id]
+
+    def state(
+        self, ri: Any, identity: Identity, region_id: int, others: Iterable[str]
+    ) -> tuple[IdentityState, list[DnsState]]:
+        """The engine's input for one present (or gone) row: its state and DNS checks."""
+        state = identity_state(
+            ri,
+            domain_verified=(identity.account_id, region_id, identity.domain.lower())
+            in self.domains,
+            other_regions=others,
+            deed_parent=deed_parent_state(ri, self.by_code),
+            advice=self.advice.get((region_id, identity.name), ()) if ri.present else (),
         )
-    )
-
-
-# What a grid cell reads of a regional row and its DNS checks: loading only these (no joined
-# identity/region/account rows, which the caller already holds, and none of the timestamps
-# and JSON the cell never shows) is much cheaper per grid page (benchmarks/README.md).
-CELL_FIELDS = ("id", "identity_id", "region_id", *ENGINE_FIELDS)
-_CHECK_FIELDS = (
-    "id",
-    "regional_identity_id",
-    "purpose",
-    "name",
-    "rtype",
-    "verdict",
-    "severity",
-    "diagnosis",
-)
-
-
-class PlainRow(SimpleNamespace):
-    """A RegionalIdentity's fields from `values()`, for identity_state: at a grid page's
-    1,000 cells, model instances and a prefetch cost more than the rest of the page."""
-
-
-def problem_checks(
-    ri_ids: Iterable[int] = (), *, identity_ids: Iterable[int] = ()
-) -> dict[int, list[DnsState]]:
-    """RegionalIdentity id -> its DNS checks that make blockers (one query; most are `ok`).
-
-    By rows, or by identities (a page's 50 identities, not its 1,000 rows: a query with
-    fewer parameters is much cheaper to build and to send)."""
-    out: dict[int, list[DnsState]] = defaultdict(list)
-    by_identity = list(identity_ids)
-    where = (
-        {"regional_identity__identity_id__in": by_identity}
-        if by_identity
-        else {"regional_identity_id__in": list(ri_ids)}
-    )
-    rows = (
-        DnsCheck.objects.filter(verdict__in=PROBLEM_VERDICTS, **where)
-        .order_by("purpose", "name")
-        .values_list(*_CHECK_FIELDS[1:])
-    )
-    for rid, *fields in rows:
-        out[rid].append(DnsState(*fields))
-    return out
-
-
-def _cell_regionals(
-    identities: Sequence[Identity],
-) -> tuple[list[Any], dict[int, list[DnsState]]]:
-    """The grid's rows (only the fields a cell shows) and their problem DNS checks (domains
-    only: an address's cell never reads DNS checks)."""
-    ids = {i.pk for i in identities}
-    domain_ids = [i.pk for i in identities if not i.is_email]
-    rows = [
-        PlainRow(**values)
-        for values in RegionalIdentity.objects.filter(identity_id__in=ids)
-        .order_by()
-        .annotate(region_code=F("region__code"))
-        .values(*CELL_FIELDS, "region_code")
-    ]
-    return rows, problem_checks(identity_ids=domain_ids) if domain_ids else {}
-
-
-def _present_codes(rows: Iterable[RegionalIdentity]) -> dict[int, dict[int, str]]:
-    """identity id -> {region id: region code} where the identity is present."""
-    out: dict[int, dict[int, str]] = defaultdict(dict)
-    for ri in rows:
-        if ri.present:
-            out[ri.identity_id][ri.region_id] = ri.region_code
-    return out
+        return state, [] if identity.is_email else self.checks.get(ri.id, [])
 
 
 def cells_for(
@@ -244,62 +170,43 @@ def cells_for(
     Pass regions with `select_related("account")`. Four queries in all, however many rows.
     """
     now = now or timezone.now()
-    ids = [i.pk for i in identities]
     # lean (the grid): only what a cell shows; else whole rows, for pages that show more.
     rows: list[Any]
     if lean:
-        rows, checks_by_ri = _cell_regionals(identities)
+        rows, checks_by_ri = cell_regionals(identities)
     else:
-        rows = _regionals_for(ids)
+        rows = regionals_for(i.pk for i in identities)
         checks_by_ri = {ri.pk: dns_states(ri.dns_checks.all()) for ri in rows}
-    by_key = {(ri.identity_id, ri.region_id): ri for ri in rows}
-    by_code = by_region_code(rows)
-    present = _present_codes(rows)
-    domains = verified_domains(
-        {i.account_id for i in identities}, {i.domain for i in identities if i.is_email}
+    loaded = _Loaded(
+        rows,
+        checks_by_ri,
+        verified_domains(
+            {i.account_id for i in identities}, {i.domain for i in identities if i.is_email}
+        ),
+        advice_for(regions, [i.name for i in identities]),
     )
+    by_key = {(ri.identity_id, ri.region_id): ri for ri in rows}
     region_states = {r.pk: region_state(r, now=now) for r in regions}
-    advice = advice_for(regions, [i.name for i in identities])
     cells: dict[tuple[int, int], Cell] = {}
     for identity in identities:
-        identity_pk = identity.pk
-        elsewhere = present.get(identity_pk, {})
         for region in regions:
             if region.account_id != identity.account_id:
                 continue
-            region_pk = region.pk
-            ri = by_key.get((identity_pk, region_pk))
+            ri = by_key.get((identity.pk, region.pk))
             # Where else it exists: only an absent (or gone) cell says so.
-            others = (
-                [code for rid, code in elsewhere.items() if rid != region_pk]
-                if ri is None or not ri.present
-                else ()
-            )
+            absent = ri is None or not ri.present
+            others = loaded.elsewhere(identity.pk, region.pk) if absent else ()
             if ri is None:
-                state = absent_identity_state(identity, other_regions=others)
-                checks: list[DnsState] = []
+                state, checks = absent_identity_state(identity, other_regions=others), []
             else:
                 ri.identity = identity  # reuse the caller's objects: no extra query
                 if lean:
                     ri.region = region
-                state = identity_state(
-                    ri,
-                    domain_verified=(identity.account_id, region_pk, identity.domain.lower())
-                    in domains,
-                    other_regions=others,
-                    deed_parent=deed_parent_state(ri, by_code),
-                    advice=advice.get((region_pk, identity.name), ()) if ri.present else (),
-                )
-                checks = [] if identity.is_email else checks_by_ri.get(ri.id, [])
-            rstate = region_states[region_pk]
-            cells[(identity_pk, region_pk)] = Cell(
-                identity=identity,
-                region=region,
-                regional=ri,
-                identity_state=state,
-                region_state=rstate,
-                dns=checks,
-                blockers=blockers_for(state, rstate, checks),
+                state, checks = loaded.state(ri, identity, region.pk, others)
+            rstate = region_states[region.pk]
+            blockers = blockers_for(state, rstate, checks)
+            cells[(identity.pk, region.pk)] = Cell(
+                identity, region, ri, state, rstate, checks, blockers
             )
     return cells
 
@@ -312,32 +219,22 @@ def blockers_for_regionals(
     Pass rows with `select_related("identity", "region__account")`.
     """
     now = now or timezone.now()
-    identity_ids = {ri.identity_id for ri in regionals}
-    all_rows = _regionals_for(identity_ids)
-    present = _present_codes(all_rows)
-    by_code = by_region_code(all_rows)
-    checks_by_ri = {ri.pk: dns_states(ri.dns_checks.all()) for ri in all_rows}
-    domains = verified_domains(
-        {ri.identity.account_id for ri in regionals},
-        {ri.identity.domain for ri in regionals if ri.identity.is_email},
+    all_rows = regionals_for({ri.identity_id for ri in regionals})
+    loaded = _Loaded(
+        all_rows,
+        {ri.pk: dns_states(ri.dns_checks.all()) for ri in all_rows},
+        verified_domains(
+            {ri.identity.account_id for ri in regionals},
+            {ri.identity.domain for ri in regionals if ri.identity.is_email},
+        ),
+        advice_for({ri.region for ri in regionals}, {ri.identity.name for ri in regionals}),
     )
     region_states: dict[int, RegionState] = {}
-    advice = advice_for({ri.region for ri in regionals}, {ri.identity.name for ri in regionals})
     out: dict[int, list[Blocker]] = {}
     for ri in regionals:
-        identity = ri.identity
         if ri.region_id not in region_states:
             region_states[ri.region_id] = region_state(ri.region, now=now)
-        others = [
-            code for rid, code in present.get(ri.identity_id, {}).items() if rid != ri.region_id
-        ]
-        state = identity_state(
-            ri,
-            domain_verified=(identity.account_id, ri.region_id, identity.domain.lower()) in domains,
-            other_regions=others,
-            deed_parent=deed_parent_state(ri, by_code),
-            advice=advice.get((ri.region_id, identity.name), ()) if ri.present else (),
-        )
-        checks = [] if identity.is_email else checks_by_ri.get(ri.pk, [])
+        others = loaded.elsewhere(ri.identity_id, ri.region_id)
+        state, checks = loaded.state(ri, ri.identity, ri.region_id, others)
         out[ri.pk] = blockers_for(state, region_states[ri.region_id], checks)
     return out
