@@ -57,6 +57,16 @@ CODES: dict[str, str] = {
     "ses_recommendation": "SES recommendation",
 }
 
+# Codes of the global-endpoint rules (identities/blockers/endpoints.py): they judge sending
+# through an endpoint, not a grid cell, so the grid's filters and legends do not list them.
+ENDPOINT_CODES: dict[str, str] = {
+    "endpoint_not_ready": "Endpoint not ready",
+    "endpoint_region_not_synced": "Region not synced",
+    "endpoint_sandbox": "Production access needed",
+    "endpoint_dkim": "DKIM needed in both regions",
+    "endpoint_no_identity": "No identity ready",
+}
+
 SANDBOX_DAILY = 200
 
 
@@ -153,7 +163,7 @@ class Blocker:
 
     @property
     def title(self) -> str:
-        return CODES.get(self.code, self.code)
+        return CODES.get(self.code) or ENDPOINT_CODES.get(self.code, self.code)
 
     def as_dict(self) -> dict[str, str | None]:
         """code, severity, message, remedy, action: the report's and the API's shape."""

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from identities.selectors.coverage import Coverage, coverage_for, regions_for_page
+from identities.selectors.endpoints import endpoints_for_page
 from identities.selectors.readiness import GUIDANCE, Readiness, readiness_for_regions
 from identities.selectors.syncs import SyncState, sync_states
 from identities.views.htmx import HtmxHttpRequest, partial_request
@@ -82,8 +83,12 @@ def regions_page(request: HtmxHttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     # The page's table polls itself every 10 s (like the grid): htmx gets that part only.
-    template = "regions/regions.html#live" if partial_request(request) else "regions/regions.html"
-    return render(request, template, context)
+    if partial_request(request):
+        return render(request, "regions/regions.html#live", context)
+    # Global endpoints judge every identity of their regions: read on a page load, not on
+    # each poll of the table.
+    context["endpoints"] = endpoints_for_page(regions)
+    return render(request, "regions/regions.html", context)
 
 
 @require_POST
