@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from identities.blockers import rules
+from identities.blockers.account import account as account_rules
+from identities.blockers.account import stale as stale_rules
 from identities.blockers.deed import deed_parent_ok, parent_region_of
 from identities.blockers.engine import blockers_for
 from identities.blockers.types import (
@@ -111,8 +112,8 @@ def _sandbox(region: RegionState) -> list[Blocker]:
 
 def _account(region: RegionState) -> list[Blocker]:
     """The engine's account rules, with the sandbox blocking (see the module docstring)."""
-    found = [b for b in rules.account(region) if b.code != "sandbox"]
-    return _sandbox(region) + found + rules.stale(region)
+    found = [b for b in account_rules(region) if b.code != "sandbox"]
+    return _sandbox(region) + found + stale_rules(region)
 
 
 def for_endpoint(status: str, regions: Sequence[EndpointRegion]) -> list[Blocker]:
