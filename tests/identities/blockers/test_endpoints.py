@@ -10,43 +10,18 @@ import pytest
 
 from identities.blockers import endpoints as rules
 from identities.blockers.engine import BLOCKING, IdentityState, RegionState
+from tests.identities.blockers.test_engine import ADDRESS, DOMAIN, PROD, codes
 
 
 def _region(code: str, **kw) -> RegionState:
-    values = dict(
-        account_label="prod",
-        code=code,
-        production_access_enabled=True,
-        sending_enabled=True,
-        enforcement_status="HEALTHY",
-        max_24_hour_send=50000.0,
-        sent_last_24_hours=0.0,
-        stale=False,
-        last_error="",
-    )
-    return RegionState(**{**values, **kw})
+    return dataclasses.replace(PROD, code=code, **kw)
 
 
 def _domain(**kw) -> IdentityState:
-    values = dict(
-        name="example.com",
-        kind="DOMAIN",
-        present=True,
-        verification_status="SUCCESS",
-        verified_for_sending=True,
-        sending_enabled=True,
-        dkim_signing_enabled=True,
-        dkim_status="SUCCESS",
-        dkim_origin="AWS_SES",
-    )
-    return IdentityState(**{**values, **kw})
+    return dataclasses.replace(DOMAIN, name="example.com", **kw)
 
 
 US, EU = _region("us-east-1"), _region("eu-west-1")
-
-
-def _codes(blockers) -> list[str]:
-    return [b.code for b in blockers]
 
 
 def _blocking(blockers) -> list[str]:
@@ -64,7 +39,7 @@ def test_the_sandbox_blocks_sending_through_the_endpoint_where_the_grid_only_war
     sandbox = _region("eu-west-1", production_access_enabled=False)
     found = rules.for_identity(_domain(), sandbox, other=_domain(), other_region="us-east-1")
     assert _blocking(found) == ["endpoint_sandbox"]
-    assert "sandbox" not in _codes(found)  # the grid's warning is replaced, not repeated
+    assert "sandbox" not in codes(found)  # the grid's warning is replaced, not repeated
     assert found[0].action == "request_production_access"
 
 
@@ -97,14 +72,7 @@ def test_a_replicas_dkim_problem_points_at_its_parent():
 
 
 def test_an_address_is_judged_by_its_own_verification_not_dkim():
-    address = IdentityState(
-        name="ops@example.com",
-        kind="EMAIL_ADDRESS",
-        present=True,
-        verification_status="SUCCESS",
-        verified_for_sending=True,
-        sending_enabled=True,
-    )
+    address = ADDRESS
     assert rules.for_identity(address, EU, other=address, other_region="us-east-1") == []
     assert rules.dkim_setup(address) == ""
 
