@@ -109,7 +109,9 @@ class ZoneView:
     def _soa_data(self) -> tuple[str, str, int]:
         origin = self.zone.origin
         mname = next(iter(self.zone.nameservers), f"ns.{origin}")
-        return ("SOA", f"{mname}. hostmaster.{origin}. 1 7200 900 1209600 {NEGATIVE_TTL}", SOA_TTL)
+        serial = self.zone.serial(self.host)
+        soa = f"{mname}. hostmaster.{origin}. {serial} 7200 900 1209600 {NEGATIVE_TTL}"
+        return ("SOA", soa, SOA_TTL)
 
     def ns(self) -> dns.rrset.RRset | None:
         hosts = [("NS", h + ".", NS_TTL) for h in self.zone.nameservers]

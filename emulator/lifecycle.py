@@ -82,11 +82,19 @@ def deed_origin(region: str) -> str:
     return DEED_PREFIX + region.upper().replace("-", "_")
 
 
-def _step(lc: Lifecycle, ok: bool, now: float, timeout: float, error: str | None) -> None:
-    """Advance one state machine given whether its records are visible now."""
+def _step(
+    lc: Lifecycle,
+    ok: bool,
+    now: float,
+    timeout: float,
+    error: str | None,
+    serial: int | None = None,
+) -> None:
+    """Advance one state machine given whether its records are visible now (`serial`: the
+    zone's SOA serial SES sees while looking, kept as VerificationInfo.SOARecord)."""
     if lc.pinned or lc.status == "FAILED":
         return  # SES stops looking once FAILED: only restarting verification resumes it
-    lc.last_checked = now
+    lc.last_checked, lc.soa_serial = now, serial
     if ok:
         lc.status, lc.last_success, lc.error_type = "SUCCESS", now, None
         return
@@ -179,7 +187,9 @@ class Evaluator:
             dkim_ok, error = self._dkim_check(reg, ident)
             _step(ident.dkim, dkim_ok, now, timeout, error)
             # Passing DKIM also verifies the domain; so does the legacy _amazonses TXT.
-            _step(ident.verification, dkim_ok or self._txt_verified(ident), now, timeout, error)
+            verified = dkim_ok or self._txt_verified(ident)
+            serial = st.store.published_serial(ident.domain)
+            _step(ident.verification, verified, now, timeout, error, serial)
             if ident.mail_from_domain:
                 ok, error = self._mail_from_ok(reg, ident)
                 _step(ident.mail_from, ok, now, timeout, error)

@@ -67,6 +67,7 @@ class Lifecycle:
     last_success: float | None = None
     error_type: str | None = None
     pinned: bool = False  # forced from the control API: not re-evaluated
+    soa_serial: int | None = None  # the zone's SOA serial at the last check (SOARecord)
 
     def restart(self, now: float) -> None:
         self.status, self.window_start, self.error_type, self.pinned = "PENDING", now, None, False

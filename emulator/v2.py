@@ -81,11 +81,12 @@ def identity_json(app: App, reg: Region, ident: Identity) -> dict[str, Any]:
         if lc.error_type and lc.status != "SUCCESS":
             info["ErrorType"] = lc.error_type
         zone = app.state.store.zone_for(ident.name)
-        if zone is not None and zone.nameservers:
+        if zone is not None and zone.nameservers and lc.soa_serial is not None:
+            # The SOA SES saw at its last check: a zone changed since serves a newer serial.
             info["SOARecord"] = {
                 "PrimaryNameServer": next(iter(zone.nameservers)),
                 "AdminEmail": f"hostmaster.{zone.origin}",
-                "SerialNumber": 1,
+                "SerialNumber": lc.soa_serial,
             }
     out: dict[str, Any] = {
         "IdentityType": ident.kind,

@@ -36,6 +36,22 @@ class Zone:
     # that is not the delegated one": the zone server answers for it, the parent's NS
     # set does not point at it.
     delegated: bool = True
+    # SOA serial per nameserver host (absent: 1). Every change bumps it on the nameservers
+    # that get the change, so a change published to some nameservers only leaves the others
+    # serving the older serial, as a lagging secondary does.
+    serials: dict[str, int] = field(default_factory=dict)
+
+    def serial(self, host: str | None) -> int:
+        """The serial `host` serves (None: the newest any nameserver serves)."""
+        if host is None:
+            return max(self.serials.values(), default=1)
+        return self.serials.get(host, 1)
+
+    def bump(self, servers: frozenset[str] | None = None) -> None:
+        newest = self.serial(None)
+        for host in self.nameservers:
+            if servers is None or host in servers:
+                self.serials[host] = newest + 1
 
 
 class ZoneStore:
@@ -97,6 +113,7 @@ class ZoneStore:
         rec = Record(norm(name), rtype.upper(), value, ttl, frozenset(servers) if servers else None)
         with self._lock:
             zone.records.append(rec)
+            zone.bump(rec.servers)
         return rec
 
     def remove_records(self, name: str, rtype: str | None = None) -> int:
@@ -112,12 +129,15 @@ class ZoneStore:
             ]
             removed = len(zone.records) - len(keep)
             zone.records = keep
+            if removed:
+                zone.bump()
             return removed
 
     def replace_records(self, zone: Zone, records: list[Record]) -> None:
         """Swap a zone's whole record list at once (a Route 53 change batch is atomic)."""
         with self._lock:
             zone.records = list(records)
+            zone.bump()
 
     def answer(self, name: str, rtype: str, server: str | None = None) -> list[Record]:
         """Records of `name`/`rtype` as nameserver host `server` serves them (None: any)."""
@@ -155,6 +175,16 @@ class ZoneStore:
             return []
         first = next(iter(zone.nameservers), None)
         return [r.value for r in self.answer(name, rtype, first)]
+
+    def published_serial(self, name: str) -> int | None:
+        """The SOA serial SES's resolver sees for `name`'s zone (its first nameserver's), or
+        None when no delegated zone holds the name."""
+        found = self.zones_containing(name)  # a dict lookup per label: called per identity
+        if not found or not found[0].delegated:
+            return None
+        zone = found[0]
+        with self._lock:
+            return zone.serial(next(iter(zone.nameservers), None) or "")
 
     # -- faults ----------------------------------------------------------------
     def set_fault(self, name: str, fault: str | None, server: str | None = None) -> None:

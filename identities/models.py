@@ -24,6 +24,11 @@ class Identity(models.Model):
     # can send, so the grid and send check look the domain up by this column.
     domain = models.CharField(max_length=253, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A domain's zone SOA serial as each authoritative nameserver served it at the last DNS
+    # probe: {"zone": apex, "serials": {nameserver host: serial or null}} (one zone for every
+    # region; compared with the serial SES saw, RegionalIdentity.verification_soa_serial).
+    zone_soa = models.JSONField(default=dict, blank=True)
+    zone_soa_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +63,14 @@ WATCHED_FIELDS = (
     "mail_from_status",
     "mail_from_behavior",
 )
+# SES's own view of its last DNS look (GetEmailIdentity VerificationInfo): stored by the sync,
+# never an event (they move on every look), shown beside what the zone serves now.
+SES_LOOK_FIELDS = (
+    "verification_last_checked_at",
+    "verification_last_success_at",
+    "verification_soa_serial",
+    "verification_soa_primary_ns",
+)
 RECORD_FIELDS = ("dkim_tokens", "dkim_signing_zone")  # only the expected DNS records read these
 ENGINE_FIELDS = tuple(f for f in WATCHED_FIELDS if f not in RECORD_FIELDS)
 DKIM_FIELDS = tuple(f for f in WATCHED_FIELDS if f.startswith("dkim_"))
@@ -87,6 +100,9 @@ class RegionalIdentity(models.Model):
     verification_error_type = models.CharField(max_length=64, blank=True)
     verification_last_checked_at = models.DateTimeField(null=True, blank=True)
     verification_last_success_at = models.DateTimeField(null=True, blank=True)
+    # VerificationInfo.SOARecord: the zone's SOA as SES saw it at its last check.
+    verification_soa_serial = models.PositiveBigIntegerField(null=True, blank=True)
+    verification_soa_primary_ns = models.CharField(max_length=253, blank=True)
 
     dkim_signing_enabled = models.BooleanField(null=True)
     dkim_status = models.CharField(max_length=24, blank=True, choices=Status.choices)

@@ -142,6 +142,7 @@ def identity_details(name: str, data: dict) -> IdentityDetails:
     """GetEmailIdentity (v2)."""
     mail_from = data.get("MailFromAttributes") or {}
     info = data.get("VerificationInfo") or {}
+    soa = info.get("SOARecord") or {}
     return IdentityDetails(
         name=name,
         kind=data.get("IdentityType") or kind_of(name),
@@ -150,6 +151,8 @@ def identity_details(name: str, data: dict) -> IdentityDetails:
         error_type=info.get("ErrorType") or "",
         last_checked_at=info.get("LastCheckedTimestamp"),
         last_success_at=info.get("LastSuccessTimestamp"),
+        soa_serial=_soa_serial(soa.get("SerialNumber")),
+        soa_primary_ns=str(soa.get("PrimaryNameServer") or "").rstrip(".").lower()[:253],
         mail_from_domain=mail_from.get("MailFromDomain") or "",
         mail_from_status=v2_spelling(mail_from.get("MailFromDomainStatus")),
         mail_from_behavior=v2_spelling(mail_from.get("BehaviorOnMxFailure")),
@@ -173,3 +176,14 @@ def multi_region_endpoint(region_code: str, item: dict) -> MultiRegionEndpoint:
         created_at=item.get("CreatedTimestamp"),
         updated_at=item.get("LastUpdatedTimestamp"),
     )
+
+
+def _soa_serial(value: object) -> int | None:
+    """SOARecord.SerialNumber (a long in the model; an SOA serial is 32-bit unsigned)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        serial = int(value)
+    except ValueError:
+        return None
+    return serial if 0 <= serial < 2**32 else None

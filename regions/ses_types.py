@@ -184,6 +184,8 @@ class IdentityDetails:
     error_type: str = ""
     last_checked_at: datetime | None = None
     last_success_at: datetime | None = None
+    soa_serial: int | None = None  # VerificationInfo.SOARecord: the zone's SOA SES last saw
+    soa_primary_ns: str = ""
     dkim_signing_enabled: bool | None = None
     dkim_status: str = ""
     dkim_tokens: tuple[str, ...] = ()

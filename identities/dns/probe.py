@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from identities.dns.names import InvalidResolverSetting, parse_host_port, parse_resolver
 from identities.dns.query import NODATA, NXDOMAIN, OK, Answer, Querier
+from identities.dns.soa import serial_of
 
 FOUND, NOT_DELEGATED, UNRESOLVED = "found", "not_delegated", "unresolved"
 # Other types asked at a name whose wanted type is absent, to say what is there instead.
@@ -91,6 +92,14 @@ class RecordProbe:
     zone: ZoneInfo
     servers: list[ServerProbe] = field(default_factory=list)
     extra: list[ServerProbe] = field(default_factory=list)  # also-asked, not delegated
+
+
+@dataclass(frozen=True)
+class ZoneSerials:
+    """A zone's SOA serial as each of its nameservers serves it (None: no usable answer)."""
+
+    zone: str
+    serials: dict[str, int | None]
 
 
 class _Memo:
@@ -262,3 +271,25 @@ class Prober:
         for (key, _), result in zip(jobs, results, strict=True):
             probes[key].servers.append(result)
         return probes
+
+    def zone_serials(self, domains: Sequence[str]) -> dict[str, ZoneSerials]:
+        """One SOA query per nameserver of each domain's zone (zones shared by several
+        domains, and zones the probe already found, are not looked up again)."""
+        unique = list(dict.fromkeys(domains))
+        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+            zones = dict(zip(unique, pool.map(self.zone_of, unique), strict=True))
+            jobs = [(z.origin, ns) for z in zones.values() if z.origin for ns in z.nameservers]
+            answers = dict(
+                zip(jobs, pool.map(lambda job: self._ask(job[1], job[0], "SOA"), jobs), strict=True)
+            )
+        found = {}
+        for domain, zone in zones.items():
+            if not zone.origin:
+                continue
+            serials = {}
+            for ns in zone.nameservers:
+                answer = answers[(zone.origin, ns)]
+                ok = answer.status == OK and answer.rtype == "SOA" and answer.values
+                serials[ns.host] = serial_of(answer.values[0]) if ok else None
+            found[domain] = ZoneSerials(zone.origin, serials)
+        return found

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from identities.dns.expected import BYODKIM, PURPOSE_ORDER, ExpectedRecord
+from identities.dns.soa import SesLook, look_of
 from identities.dns.zonefile import zone_file
 from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
 from identities.selectors.detail import deed_parent_of, records_for
@@ -135,7 +136,7 @@ def dns_tables(identity: Identity) -> list[RegionDnsTable]:
         return []
     ris = list(
         RegionalIdentity.objects.filter(identity=identity, present=True)
-        .select_related("region__account")
+        .select_related("region__account", "identity")
         .prefetch_related("dns_checks")
         .order_by("region__code")
     )
@@ -185,6 +186,10 @@ class DnsSection:
     @property
     def deed_parent(self) -> str:
         return deed_parent_of(self.table.ri.dkim_origin)
+
+    @property
+    def ses_look(self) -> SesLook:
+        return look_of(self.table.ri)
 
 
 def dns_sections(identity: Identity) -> list[DnsSection]:

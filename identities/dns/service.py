@@ -19,7 +19,7 @@ from identities.blockers.deed import deed_parent_ok
 from identities.blockers.flags import refresh_blocking
 from identities.dns.expected import ExpectedRecord, expected_records, spec_for
 from identities.dns.names import DnsInputError, ascii_name
-from identities.dns.probe import ProbeConfig, Prober
+from identities.dns.probe import ProbeConfig, Prober, ZoneSerials
 from identities.dns.verdict import (
     UNKNOWN,
     RecordVerdict,
@@ -129,6 +129,7 @@ def probe_regionals(
         wanted = [(r.name, r.rtype) for _, records, _ in planned for r in records]
         hints = {r.name: r.zone_hint for _, records, _ in planned for r in records}
         probes = prober.probe(wanted, hints)
+        serials = _zone_serials(prober, [ri for ri, _, _ in planned])
         run.calls = prober.queries
         by_identity: dict[int, dict[str, list[RecordVerdict]]] = {}
         parents: dict[int, dict[str, bool]] = {}
@@ -152,6 +153,8 @@ def probe_regionals(
                 run.changes += store_verdicts(
                     ri, outcome.verdicts[ri.pk], trigger=trigger, actor=actor
                 )
+        if serials is not None:
+            store_zone_serials([ri.identity for ri, _, _ in planned], serials)
         unknown = any(v.verdict == UNKNOWN for vs in outcome.verdicts.values() for v in vs)
         run.status = (
             SyncRun.Status.PARTIAL if outcome.errors or unknown else SyncRun.Status.SUCCEEDED
@@ -173,6 +176,30 @@ def probe_regionals(
             time.monotonic() - started,
         )
     return outcome
+
+
+def _zone_serials(
+    prober: Prober, rows: Sequence[RegionalIdentity]
+) -> dict[str, ZoneSerials] | None:
+    """Each domain's zone serial as every nameserver serves it now: one SOA query per
+    nameserver of each zone (the serial SES saw is compared with it). Never fails the probe."""
+    try:
+        return prober.zone_serials([ascii_name(ri.identity.name).name for ri in rows])
+    except Exception:
+        log.exception("probe: reading the zones' SOA serials failed")
+        return None
+
+
+def store_zone_serials(identities: Iterable[Identity], serials: dict[str, ZoneSerials]) -> None:
+    """Keep on each domain identity its zone's serial per nameserver ({} when no zone)."""
+    now = timezone.now()
+    changed = []
+    for identity in {i.pk: i for i in identities}.values():
+        found = serials.get(ascii_name(identity.name).name)
+        identity.zone_soa = {"zone": found.zone, "serials": found.serials} if found else {}
+        identity.zone_soa_checked_at = now
+        changed.append(identity)
+    Identity.objects.bulk_update(changed, ["zone_soa", "zone_soa_checked_at"], batch_size=500)
 
 
 def _first_line(text: str) -> str:

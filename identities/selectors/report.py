@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from identities.blockers.engine import Blocker, cell_status
 from identities.blockers.states import Cell, blockers_for_regionals
+from identities.dns.soa import look_of
 from identities.models import ENGINE_FIELDS, RegionalIdentity
 
 # The report's (stable, scripted-against) names for the state fields that differ from the model's.
@@ -50,6 +51,18 @@ class Statuses(BaseModel):
     mail_from_behavior: str
 
 
+class SesLookOut(BaseModel):
+    """SES's own last DNS look (GetEmailIdentity VerificationInfo) against what the zone's
+    nameservers served at the last DNS probe: has SES looked since the zone changed?"""
+
+    state: Literal["looked", "not_yet", "went_back", "unknown"]
+    ses_checked_at: datetime | None = Field(description="VerificationInfo.LastCheckedTimestamp")
+    ses_serial: int | None = Field(description="VerificationInfo.SOARecord.SerialNumber")
+    served_serial: int | None = Field(description="Newest SOA serial the nameservers serve")
+    served_by: dict[str, int | None] = Field(description="Serial per nameserver, when they differ")
+    text: str
+
+
 class RegionalState(BaseModel):
     account: str
     region: str
@@ -61,6 +74,11 @@ class RegionalState(BaseModel):
     synced_at: datetime | None
     status: Literal["sending", "blocked", "warning", "absent"]
     blockers: list[BlockerOut]
+    ses_look: SesLookOut | None = Field(
+        default=None,
+        description="Domains: has SES looked since the zone changed? (null for addresses, "
+        "and in the identity list, whose rows are read lean; one identity's endpoint has it)",
+    )
 
 
 def blockers_out(blockers: Sequence[Blocker]) -> list[BlockerOut]:
@@ -71,6 +89,12 @@ def statuses_of(ri: RegionalIdentity) -> Statuses:
     return Statuses(
         **{_REPORT_NAMES.get(f, f): getattr(ri, f) for f in ENGINE_FIELDS if f != "present"}
     )
+
+
+def _ses_look(ri: RegionalIdentity) -> SesLookOut | None:
+    if ri.identity.kind != "DOMAIN" or not isinstance(ri, RegionalIdentity):
+        return None  # the grid's and the API list's lean rows do not load SES's view
+    return SesLookOut(**look_of(ri).as_dict())
 
 
 def regional_state(ri: RegionalIdentity, blockers: Sequence[Blocker]) -> RegionalState:
@@ -87,6 +111,7 @@ def regional_state(ri: RegionalIdentity, blockers: Sequence[Blocker]) -> Regiona
         synced_at=ri.synced_at,
         status=cell_status(blockers),
         blockers=blockers_out(blockers),
+        ses_look=_ses_look(ri),
     )
 
 

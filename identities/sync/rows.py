@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from identities.blockers.flags import set_flags_in_region
-from identities.models import WATCHED_FIELDS, Identity, RegionalIdentity
+from identities.models import SES_LOOK_FIELDS, WATCHED_FIELDS, Identity, RegionalIdentity
 from identities.sync import screen
 from identities.sync.events import status_event
 from identities.sync.fetch import Snapshot, Stored
@@ -21,8 +21,7 @@ WATCHED = WATCHED_FIELDS
 QUIET = (
     "gone_at",
     "verification_token",
-    "verification_last_checked_at",
-    "verification_last_success_at",
+    *SES_LOOK_FIELDS,
     "synced_at",
     "details_synced_at",
 )

@@ -56,6 +56,8 @@ def _details_state(snap: Snapshot, item: IdentitySummary, now: datetime) -> dict
         verification_error_type=details.error_type,
         verification_last_checked_at=details.last_checked_at,
         verification_last_success_at=details.last_success_at,
+        verification_soa_serial=details.soa_serial,
+        verification_soa_primary_ns=details.soa_primary_ns,
         details_synced_at=now,
         mail_from_domain=details.mail_from_domain,
         # v2 reports a behaviour even with no MAIL FROM domain; v1 does not: with no

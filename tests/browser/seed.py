@@ -49,9 +49,29 @@ def seed_dashboard() -> dict[str, object]:
     )
     stg = RegionFactory(account=staging, code="us-east-1", production_access_enabled=False)
 
-    example = IdentityFactory(account=prod, name="example.com")
-    for region in (use1, euw1):
-        _domain(example, region)
+    # The zone's serial as its two nameservers serve it (they disagree), and what SES saw:
+    # us-east-1 looked after the last change, eu-west-1 before it, ap-southeast-2 unknown.
+    example = IdentityFactory(
+        account=prod,
+        name="example.com",
+        zone_soa={
+            "zone": "example.com",
+            "serials": {"ns-1024.awsdns-00.org": 2026112903, "ns-52.awsdns-06.com": 2026112902},
+        },
+        zone_soa_checked_at=now - timedelta(minutes=2),
+    )
+    _domain(
+        example,
+        use1,
+        verification_soa_serial=2026112903,
+        verification_last_checked_at=now - timedelta(minutes=10),
+    )
+    _domain(
+        example,
+        euw1,
+        verification_soa_serial=2026112901,
+        verification_last_checked_at=now - timedelta(hours=3),
+    )
     _domain(example, apse2, dkim_origin="AWS_SES_US_EAST_1")
 
     shop = IdentityFactory(account=prod, name="shop.example.org")

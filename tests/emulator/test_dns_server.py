@@ -89,11 +89,26 @@ def test_nameservers_answer_authoritatively_with_their_own_view(server: DnsServe
 
 def test_apex_soa_and_ns_are_synthesised_from_the_nameservers(server: DnsServerHandle) -> None:
     soa = ask(server, NS2, "example.com", "SOA")
-    assert texts(soa) == ["ns1.dns.test. hostmaster.example.com. 1 7200 900 1209600 300"]
+    assert texts(soa) == ["ns1.dns.test. hostmaster.example.com. 4 7200 900 1209600 300"]
     assert sorted(texts(ask(server, NS1, "example.com", "NS"))) == [
         "ns1.dns.test.",
         "ns2.dns.test.",
     ]
+
+
+def _serial(server: DnsServerHandle, where: str) -> int:
+    return int(texts(ask(server, where, "example.com", "SOA"))[0].split()[2])
+
+
+def test_each_change_moves_the_serial_on_the_nameservers_that_get_it(
+    server: DnsServerHandle, store: ZoneStore
+) -> None:
+    before = _serial(server, NS1)
+    assert _serial(server, NS2) == before  # three changes, the last one on every server
+    store.add_record("late.example.com", "TXT", '"x"', servers=["ns1.dns.test"])
+    assert (_serial(server, NS1), _serial(server, NS2)) == (before + 1, before)
+    store.remove_records("late.example.com")
+    assert _serial(server, NS1) == _serial(server, NS2) == before + 2
 
 
 def test_nxdomain_and_nodata_both_carry_the_zone_soa(server: DnsServerHandle) -> None:

@@ -189,3 +189,28 @@ def test_v1_verify_domain_dkim_and_the_control_api_restart_a_failed_domain(emu, 
     assert _status(ses)[0] == "FAILED"
     emu.control("POST", "identities/000000000000/us-east-1/example.test", {"restart": True})
     assert _status(ses) == ("PENDING", "PENDING")
+
+
+def _soa(ses, name="example.test"):
+    return ses.get_email_identity(EmailIdentity=name)["VerificationInfo"].get("SOARecord")
+
+
+def test_ses_reports_the_zone_serial_it_saw_at_its_last_check(emu, ses):
+    tokens = ses.create_email_identity(EmailIdentity="example.test")["DkimAttributes"]["Tokens"]
+    before = _soa(ses)
+    assert before["PrimaryNameServer"] == "ns1.dns.example"
+    _publish(emu, tokens)  # three changes: the zone's serial moves with each
+    after = _soa(ses)
+    assert after["SerialNumber"] == before["SerialNumber"] + 3
+    assert after["SerialNumber"] == emu.store.published_serial("example.test")
+
+
+def test_a_failed_domain_keeps_the_serial_it_saw_when_the_zone_changes_later(emu, ses):
+    tokens = ses.create_email_identity(EmailIdentity="example.test")["DkimAttributes"]["Tokens"]
+    emu.advance(73 * HOUR)
+    assert _status(ses) == ("FAILED", "FAILED")
+    seen = _soa(ses)["SerialNumber"]
+    _publish(emu, tokens)  # fixed after SES stopped looking
+    assert _status(ses) == ("FAILED", "FAILED")
+    assert _soa(ses)["SerialNumber"] == seen
+    assert emu.store.published_serial("example.test") == seen + 3

@@ -174,6 +174,30 @@ def test_it_maps_get_account_with_missing_optional_fields(canned):
     assert state.website_url == ""
 
 
+def test_it_keeps_the_soa_serial_ses_saw_from_verification_info(canned):
+    info = {
+        "LastCheckedTimestamp": 1764460000,
+        "ErrorType": "TYPE_NOT_FOUND",
+        "SOARecord": {
+            "PrimaryNameServer": "NS1.Example.NET.",
+            "AdminEmail": "hostmaster.example.com",
+            "SerialNumber": 2026112903,
+        },
+    }
+    canned.answer = (200, {"IdentityType": "DOMAIN", "VerificationInfo": info})
+
+    details = _client().get_identity("example.com")
+
+    assert (details.soa_serial, details.soa_primary_ns) == (2026112903, "ns1.example.net")
+    assert details.error_type == "TYPE_NOT_FOUND" and details.last_checked_at is not None
+
+
+def test_a_verification_info_without_soa_record_leaves_the_serial_unknown(canned):
+    canned.answer = (200, {"IdentityType": "DOMAIN", "VerificationInfo": {}})
+    details = _client().get_identity("example.com")
+    assert (details.soa_serial, details.soa_primary_ns) == (None, "")
+
+
 def test_an_html_error_page_becomes_a_readable_message(canned, monkeypatch):
     canned.answer = (404, {})
     from botocore.exceptions import ClientError

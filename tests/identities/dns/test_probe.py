@@ -137,3 +137,22 @@ def test_a_zone_cut_below_the_domain_is_followed_from_the_referral(
         "ns2.dns.test",
         "ns3.dns.test",
     }
+
+
+def test_it_reads_the_zone_serial_once_per_nameserver_for_all_its_domains(
+    zones: ZoneStore, config: ProbeConfig
+) -> None:
+    zones.add_record("late.example.com", "TXT", '"x"', servers=["ns3.dns.test"])
+    prober = Prober(config)
+    prober.probe([("_dmarc.example.com", "TXT")], {"_dmarc.example.com": "example.com"})
+    before = prober.queries
+    found = prober.zone_serials(["example.com", "example.com"])
+    assert prober.queries - before == 3  # the zone is known: one SOA query per nameserver
+    serials = found["example.com"]
+    newest = zones.zone_for("example.com").serial(None)
+    assert serials.zone == "example.com"
+    assert serials.serials == {
+        "ns1.dns.test": newest - 1,
+        "ns2.dns.test": newest - 1,
+        "ns3.dns.test": newest,
+    }
