@@ -9,8 +9,7 @@ raises for a refusal the user can act on.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from identities import cooldowns, tasks
+from identities.action_audit import (
+    audit,
+    each_region,
+    outcome_level,
+    ses_failure,
+    unanswered,
+    unknown_summary,
+)
 from identities.action_types import ActionOutcome, DkimChoice, Level, RegionOutcome
 from identities.blockers.flags import refresh_blocking
 from identities.blockers.types import is_verified_row
@@ -28,85 +35,12 @@ from identities.dns.service import probe_domain
 from identities.models import DKIM_FIELDS, Identity, RegionalIdentity, Status
 from identities.selectors.detail import records_for
 from identities.sync.enqueue import UNREACHABLE
-from regions import events, ses
-from regions.models import Event, Region
-from regions.ses_types import IdentityDetails, SesError
+from regions import ses
+from regions.models import Region
+from regions.ses_types import IdentityDetails
 
 log = logging.getLogger(__name__)
 resend_cooldown_key = cooldowns.resend_key  # (tests clear the cooldowns by key)
-
-
-def _unanswered(err: Exception) -> bool:
-    return isinstance(err, SesError) and err.unanswered
-
-
-def _ses_failure(err: Exception, done: str = "done") -> str:
-    if _unanswered(err):
-        # Sent but unanswered: SES may have acted. Never claim that nothing changed.
-        return f"{err.message}; the next sync shows whether it was {done}"
-    if isinstance(err, SesError):
-        return str(err)
-    # Not an SES answer (e.g. credentials that cannot even build a client): the user still
-    # gets a message rather than a 500, and the details go to the log.
-    log.exception("unexpected error calling SES")
-    return f"unexpected error ({type(err).__name__}); see the server log"
-
-
-def _audit(
-    user: Any,
-    identity: Identity,
-    region: Region | None,
-    subject: str,
-    ok: bool,
-    message: str,
-    *,
-    refused: bool = False,
-) -> None:
-    events.record_event(
-        kind=Event.Kind.ACTION,
-        actor=user,
-        account=identity.account,
-        region=region,
-        identity_name=identity.name,
-        subject=subject,
-        result=Event.Result.REFUSED if refused else Event.Result.OK if ok else Event.Result.ERROR,
-        message=message,
-    )
-
-
-def _each_region(
-    regions: Sequence[Region],
-    call: Callable[[Region], RegionOutcome],
-    *,
-    user: Any,
-    identity: Identity,
-    subject: str,
-) -> list[RegionOutcome]:
-    """`call` per region with interactive SES timeouts, inside the web request's budget: a
-    region not started by ses.INTERACTIVE_START_WITHIN is "not tried" (and audited so)."""
-    items = []
-    with ses.interactive():
-        deadline = time.monotonic() + ses.INTERACTIVE_START_WITHIN
-        for region in regions:
-            if time.monotonic() <= deadline:
-                items.append(call(region))
-                continue
-            text = "not tried: SES was slow and the page had to answer; try this region again"
-            _audit(user, identity, region, subject, False, text)
-            items.append(RegionOutcome(region.code, False, text))
-    return items
-
-
-def _unknown_summary(items: list[RegionOutcome], done: str) -> str:
-    where = ", ".join(i.region for i in items if i.unknown)
-    return (
-        f"SES did not answer in {ses.INTERACTIVE_READ_TIMEOUT} s ({where}); "
-        f"the next sync shows whether it was {done}."
-    )
-
-
-def _level(done: list[RegionOutcome], items: list[RegionOutcome]) -> Level:
-    return "success" if len(done) == len(items) else "warning"
 
 
 def resend_verification(
@@ -142,9 +76,9 @@ def resend_verification(
     if sent_at is not None:
         message = cooldowns.wait_message(sent_at, cooldown)
         # Not an error: nothing was attempted, the cooldown said no.
-        _audit(user, identity, None, "resend_verification", False, message, refused=True)
+        audit(user, identity, None, "resend_verification", False, message, refused=True)
         return ActionOutcome("warning", message)
-    items = _each_region(
+    items = each_region(
         [ri.region for ri in targets],
         lambda region: _resend_one(identity=identity, region=region, user=user),
         user=user, identity=identity, subject="resend_verification",
@@ -153,12 +87,12 @@ def resend_verification(
     if not sent and not any(i.unknown for i in items):
         cooldowns.release(key)  # nothing went out: let the user retry at once
         if any(i.unknown for i in items):
-            return ActionOutcome("warning", _unknown_summary(items, "sent"), items)
+            return ActionOutcome("warning", unknown_summary(items, "sent"), items)
         return ActionOutcome(
             "error", "SES did not send the verification email. Nothing was changed.", items
         )
     return ActionOutcome(
-        _level(sent, items),
+        outcome_level(sent, items),
         f"Verification email sent from {', '.join(i.region for i in sent)}. The link in it "
         "expires after 24 hours; ask the owner of the mailbox to check the spam folder too.",
         items,
@@ -170,10 +104,10 @@ def _resend_one(*, identity: Identity, region: Region, user: Any) -> RegionOutco
     try:
         ses.client_for(identity.account, region.code).verify_email(identity.name)
     except Exception as err:  # shown to the user, never a 500
-        ok, text, unknown = False, _ses_failure(err, "sent"), _unanswered(err)
+        ok, text, unknown = False, ses_failure(err, "sent"), unanswered(err)
     else:
         ok, text = True, f"verification email sent to {identity.name}"
-    _audit(user, identity, region, "resend_verification", ok, text)
+    audit(user, identity, region, "resend_verification", ok, text)
     return RegionOutcome(region.code, ok, text, unknown=unknown)
 
 
@@ -193,14 +127,14 @@ def add_to_regions(
             "error", "Choose at least one region where the identity does not exist yet."
         )
     options = {} if identity.is_email else dkim.create_options()
-    items = _each_region(
+    items = each_region(
         chosen,
         lambda region: _create_one(identity=identity, region=region, options=options, user=user),
         user=user, identity=identity, subject="add_to_region",
     )  # fmt: skip
     done = [i for i in items if i.ok]
     if not done and any(i.unknown for i in items):
-        return ActionOutcome("warning", _unknown_summary(items, "created"), items)
+        return ActionOutcome("warning", unknown_summary(items, "created"), items)
     if not done:
         return ActionOutcome(
             "error", "SES did not create the identity. Nothing was changed.", items
@@ -212,7 +146,7 @@ def add_to_regions(
         else " Publish the DNS records below; SES looks for them for up to 72 hours."
     )
     return ActionOutcome(
-        _level(done, items),
+        outcome_level(done, items),
         f"Added to {', '.join(i.region for i in done)}." + follow,
         items,
         regions_changed=True,
@@ -227,15 +161,15 @@ def _create_one(
             identity.name, **options
         )
     except Exception as err:  # shown to the user, never a 500
-        text = _ses_failure(err, "created")
-        _audit(user, identity, region, "add_to_region", False, text)
-        return RegionOutcome(region.code, False, text, unknown=_unanswered(err))
+        text = ses_failure(err, "created")
+        audit(user, identity, region, "add_to_region", False, text)
+        return RegionOutcome(region.code, False, text, unknown=unanswered(err))
     text = f"created in {region.code}" + (
         f" (DKIM: {options['dkim_origin']})" if "dkim_origin" in options else ""
     )
     with transaction.atomic():
         ri = _save_created(identity, region, details)
-        _audit(user, identity, region, "add_to_region", True, text)
+        audit(user, identity, region, "add_to_region", True, text)
     return RegionOutcome(region.code, True, text, records_for(identity, ri)[0])
 
 
@@ -276,7 +210,7 @@ def check_dns(*, identity: Identity, user: Any) -> ActionOutcome:
         text = f"Checked {len(verdicts)} records with {outcome.run.calls} DNS queries: " + (
             f"{bad} need{'s' if bad == 1 else ''} attention." if bad else "all as SES expects."
         )
-    _audit(user, identity, None, "check_dns", level != "error", text)
+    audit(user, identity, None, "check_dns", level != "error", text)
     return ActionOutcome(level, text)
 
 
@@ -300,12 +234,12 @@ def sync_now(*, identity: Identity, user: Any) -> ActionOutcome:
             log.exception("enqueue_region_sync failed")
             ok, text = False, f"could not queue the sync ({type(err).__name__})"
         items.append(RegionOutcome(region.code, ok, text))
-        _audit(user, identity, region, "sync_now", ok, text)
+        audit(user, identity, region, "sync_now", ok, text)
     done = [i for i in items if i.ok]
     if not done:
         return ActionOutcome("error", "The sync could not be queued.", items)
     return ActionOutcome(
-        _level(done, items),
+        outcome_level(done, items),
         f"Sync queued or on its way for {', '.join(i.region for i in done)}; the page shows"
         " the result once the worker has read SES.",
         items,
@@ -326,5 +260,8 @@ def publish_records(*, identity: Identity, keys: Sequence[str], user: Any) -> Pu
         return PublishOutcome("error", f"Nothing was changed: {exc}")
     if publish is None:
         return PublishOutcome("success", "Nothing to change: every ticked record is already right.")
+    # Queued by the caller of the service, not by it: tasks import the services, never the
+    # reverse (the follow-up task runs identities/dns/publish.py's follow_publish).
+    transaction.on_commit(lambda: tasks.queue_follow_publish(publish.pk))
     text = f"Route 53 change {publish.change_id} sent to zone {publish.zone_name}."
     return PublishOutcome("success", text, publish_id=publish.pk)

@@ -126,6 +126,15 @@ def probe_dns_task(self, domains: list[str] | None = None, trigger: str = "beat"
     return outcome.run.status
 
 
+def queue_follow_publish(publish_id: int) -> None:
+    """Queue the follow-up of a sent Route 53 change (identities/actions.publish_records)."""
+    try:
+        follow_publish_task.delay(publish_id)
+    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
+        # The change is sent and stored; the progress page follows it itself (follow_stale).
+        log.warning("cannot queue the follow-up of DNS publish %s: %s", publish_id, exc)
+
+
 FOLLOW_INTERVAL = 2.0  # seconds between GetChange calls while a Route 53 change is PENDING
 
 

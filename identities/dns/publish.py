@@ -5,7 +5,7 @@
    (identities/dns/publish_plan.py). Nothing is written.
 2. `publish_apply` plans again from a fresh read (the preview may be stale), keeps the items
    the user ticked, sends them as ONE ChangeResourceRecordSets batch, stores a DnsPublish
-   row and an audit event, and queues the follow-up task on commit.
+   row and an audit event; the caller (identities/actions.py) queues the follow-up task.
 3. `follow_publish` (the task's body) asks GetChange once; while PENDING the task comes back
    later (no worker waits); at INSYNC it probes the domain again and stores the result.
 """
@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import KombuError, OperationalError
 
 from identities.dns.expected import expected_records
 from identities.dns.names import DnsInputError
@@ -174,7 +173,6 @@ def publish_apply(*, identity: Identity, keys: Collection[str], actor) -> DnsPub
         message = f"{len(rows)} record set(s) in {zone.name}: {summary}"
         after = f"change {receipt.id}"
         _apply_event(actor, account, identity, f"zone {zone.id}", after, Event.Result.OK, message)
-        transaction.on_commit(lambda: _queue_follow(publish.pk))
     return publish
 
 
@@ -191,16 +189,6 @@ def _apply_event(actor, account, identity, before: str, after: str, result: str,
         result=result,
         message=message,
     )
-
-
-def _queue_follow(publish_id: int) -> None:
-    from identities import tasks  # the task module imports this one
-
-    try:
-        tasks.follow_publish_task.delay(publish_id)
-    except (OperationalError, KombuError, ConnectionError, OSError) as exc:
-        # The change is sent and stored; the progress page follows it itself (follow_stale).
-        log.warning("cannot queue the follow-up of DNS publish %s: %s", publish_id, exc)
 
 
 def follow_stale(publish: DnsPublish) -> DnsPublish:

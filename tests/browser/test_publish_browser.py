@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from emulator.testing import run_emulator
+from identities import tasks
 from identities.dns import publish as publish_service
 from identities.dns.service import probe_all
 from identities.models import DnsPublish, Identity
@@ -66,7 +67,7 @@ def world(monkeypatch, settings, tmp_path) -> Iterator:
         probe_all(trigger="test")
         queued: list[int] = []
         # No worker here: the test runs the follow-up itself, as the worker would.
-        monkeypatch.setattr(publish_service, "_queue_follow", queued.append)
+        monkeypatch.setattr(tasks, "queue_follow_publish", queued.append)
         yield emu, queued
     clear_clients()
 
