@@ -30,7 +30,12 @@ from typing import Any
 from benchmarks import workers, world
 from benchmarks.naive_sync import FAKE_KEY, FAKE_SECRET, naive_sync
 
-SYNC_OPERATIONS = {"GetAccount", "ListEmailIdentities", "ListMultiRegionEndpoints"}
+SYNC_OPERATIONS = {
+    "GetAccount",
+    "ListEmailIdentities",
+    "ListMultiRegionEndpoints",
+    "ListRecommendations",
+}
 BATCH_OPERATIONS = {
     "GetIdentityVerificationAttributes",
     "GetIdentityDkimAttributes",

@@ -10,7 +10,9 @@ sync sees "nothing changed":
   SES's 72 h window) and 1 in 20 failed; every other domain has a custom MAIL FROM with
   its MX published;
 - addresses: verified, except 1 in 50 pending (its link unclicked, inside the 24 h expiry)
-  and 1 in 50 failed.
+  and 1 in 50 failed;
+- VDM is enabled in every region, and its Advisor holds one open HIGH-impact DKIM
+  recommendation for each pending or failed domain (1 in 10 domains).
 """
 
 from __future__ import annotations
@@ -71,6 +73,22 @@ def identity_specs(n: int) -> list[Spec]:
     return out
 
 
+def recommendation_specs(n: int) -> list[Spec]:
+    """The domains SES's Advisor has an open (DKIM) recommendation about."""
+    return [s for s in identity_specs(n) if s.kind == "DOMAIN" and s.status != "SUCCESS"]
+
+
+def _vdm(n: int) -> dict[str, Any]:
+    text = "DKIM is not set up: SES cannot find the domain's DKIM records."
+    return {
+        "enabled": True,
+        "recommendations": [
+            {"identity": s.name, "type": "DKIM", "impact": "HIGH", "description": text}
+            for s in recommendation_specs(n)
+        ],
+    }
+
+
 def _scenario_identity(spec: Spec, region: str) -> dict[str, Any]:
     if spec.kind == "EMAIL_ADDRESS":
         return {"name": spec.name, "status": spec.status}
@@ -98,6 +116,7 @@ def scenario(region_codes: list[str], n: int, rps: float, burst: float) -> dict[
                 "regions": {
                     code: {
                         "production": True,
+                        "vdm": _vdm(n),
                         "identities": [_scenario_identity(s, code) for s in specs],
                     }
                     for code in region_codes
@@ -118,6 +137,8 @@ FLOOR_FORMULA = (
     " (domains: DKIM origin + signing zone decide their DNS records; the unhealthy: for"
     " VerificationInfo). Re-sync with nothing changed: 1 + 1 + ceil(N/1000) + ceil(D/100)"
     " GetIdentityDkimAttributes (domains' DKIM change) + ceil(N/100) MAIL FROM batches."
+    " Both add, where GetAccount says VDM is enabled, max(1, ceil(R/100)) ListRecommendations"
+    " (R open recommendations; PageSize 100 is the model's largest)."
 )
 
 
@@ -136,8 +157,10 @@ def floor_per_region(n: int) -> Floor:
     full = sum(1 for s in specs if s.kind == "DOMAIN" or s.status != "SUCCESS")
     lists = max(1, math.ceil(n / 1000))
     endpoints = 1  # ListMultiRegionEndpoints: the bench world has no global endpoint
-    first = 1 + endpoints + lists + math.ceil(domains / 100) + math.ceil((n - full) / 100) + full
-    resync = 1 + endpoints + lists + math.ceil(domains / 100) + math.ceil(n / 100)
+    advice = max(1, math.ceil(len(recommendation_specs(n)) / 100))  # VDM is on in the world
+    fixed = 1 + endpoints + advice + lists  # GetAccount, endpoints, advice, listing
+    first = fixed + math.ceil(domains / 100) + math.ceil((n - full) / 100) + full
+    resync = fixed + math.ceil(domains / 100) + math.ceil(n / 100)
     return Floor(first, resync)
 
 

@@ -39,6 +39,7 @@ from regions.ses_types import (
     IdentitySummary,
     MailFromAttributes,
     MultiRegionEndpoint,
+    Recommendation,
     SesError,
     VerificationAttributes,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "IdentitySummary",
     "MailFromAttributes",
     "MultiRegionEndpoint",
+    "Recommendation",
     "SesApi",
     "SesClient",
     "SesError",
@@ -75,6 +77,8 @@ INTERACTIVE_READ_TIMEOUT = 5
 INTERACTIVE_START_WITHIN = 14
 LIST_PAGE_SIZE = 1000
 BATCH_SIZE = 100
+# ListRecommendations: "at least 1, and can be no more than 100" (the sesv2 model).
+RECOMMENDATION_PAGE_SIZE = 100
 
 
 _cache: dict[tuple, Boto] = {}
@@ -204,12 +208,14 @@ class SesClient:
         items = self._pages("list_email_identities", "EmailIdentities")
         return [answers.identity_summary(item) for item in items]
 
-    def _pages(self, operation: str, key: str) -> Iterator[dict]:
-        """The items of every page of a v2 listing (PageSize 1000, NextToken until none); a
-        failed page raises, so a caller never holds a partial list."""
+    def _pages(
+        self, operation: str, key: str, *, page_size: int | None = None, **fixed: object
+    ) -> Iterator[dict]:
+        """The items of every page of a v2 listing (PageSize 1000 unless told, NextToken until
+        none); a failed page raises, so a caller never holds a partial list."""
         token: str | None = None
         while True:
-            params: dict[str, object] = {"PageSize": LIST_PAGE_SIZE}
+            params: dict[str, object] = {**fixed, "PageSize": page_size or LIST_PAGE_SIZE}
             if token:
                 params["NextToken"] = token
             page = self._call("v2", operation, **params)
@@ -271,3 +277,16 @@ class SesClient:
         any failed page, so a partial list is never taken for the truth."""
         pages = self._pages("list_multi_region_endpoints", "MultiRegionEndpoints")
         return [answers.multi_region_endpoint(self.region_code, item) for item in pages]
+
+    # --- VDM ------------------------------------------------------------------------
+    def list_recommendations(self) -> list[Recommendation]:
+        """SES's open advice in this region (Virtual Deliverability Manager's Advisor):
+        ListRecommendations, Filter STATUS=OPEN, PageSize 100 (the model's largest), every
+        page; a failed page raises. Ask only where GetAccount says VDM is enabled."""
+        pages = self._pages(
+            "list_recommendations",
+            "Recommendations",
+            page_size=RECOMMENDATION_PAGE_SIZE,
+            Filter={"STATUS": "OPEN"},
+        )
+        return [answers.recommendation(item) for item in pages]

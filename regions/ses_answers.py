@@ -14,6 +14,7 @@ from regions.ses_types import (
     IdentitySummary,
     MailFromAttributes,
     MultiRegionEndpoint,
+    Recommendation,
     SesError,
     VerificationAttributes,
     is_permanent,
@@ -81,6 +82,8 @@ def account_state(data: dict) -> AccountState:
         additional_contacts=tuple(details.get("AdditionalContactEmailAddresses") or ()),
         review_status=review.get("Status") or "",
         review_case_id=review.get("CaseId") or "",
+        # Absent VdmAttributes: VDM was never set up in the region, so it is not enabled.
+        vdm_enabled=(data.get("VdmAttributes") or {}).get("VdmEnabled") == "ENABLED",
     )
 
 
@@ -187,3 +190,16 @@ def _soa_serial(value: object) -> int | None:
     except ValueError:
         return None
     return serial if 0 <= serial < 2**32 else None
+
+
+def recommendation(item: dict) -> Recommendation:
+    """One item of ListRecommendations (v2, VDM Advisor)."""
+    return Recommendation(
+        resource_arn=item.get("ResourceArn") or "",
+        type=item.get("Type") or "",
+        description=item.get("Description") or "",
+        status=item.get("Status") or "",
+        impact=item.get("Impact") or "",
+        created_at=item.get("CreatedTimestamp"),
+        updated_at=item.get("LastUpdatedTimestamp"),
+    )

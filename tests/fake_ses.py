@@ -11,7 +11,9 @@ regions.ses.client_for at it. Every call is recorded in `calls` as
   cannot read); put_account_details starts a review per region, then answers Conflict;
 - `dkim_tokens(region, name)`: the tokens create_identity reports for a domain;
 - `endpoints[region]`: the global endpoints list_multi_region_endpoints returns there (their
-  primary region; none by default).
+  primary region; none by default);
+- `recommendations[region]`: what list_recommendations (VDM's open advice) returns there
+  (none by default; the sync asks only where `account.vdm_enabled`).
 
 The end-to-end behaviour of SES (lifecycles, wire formats) is the emulator's job.
 """
@@ -30,6 +32,7 @@ from regions.ses_types import (
     IdentitySummary,
     MailFromAttributes,
     MultiRegionEndpoint,
+    Recommendation,
     SesError,
     VerificationAttributes,
 )
@@ -55,6 +58,7 @@ class FakeSes:
         self.account: AccountState | None = SANDBOX
         self.reviews: dict[str, tuple[str, str]] = {}  # region -> (review status, case id)
         self.endpoints: dict[str, list[MultiRegionEndpoint]] = {}  # primary region -> its own
+        self.recommendations: dict[str, list[Recommendation]] = {}  # region -> VDM's open ones
 
     def client_for(self, account: Any, region_code: str) -> SesApi:
         return FakeClient(self, region_code)
@@ -140,3 +144,7 @@ class FakeClient:
     def list_multi_region_endpoints(self) -> list[MultiRegionEndpoint]:
         self._call("list_multi_region_endpoints")
         return list(self.fake.endpoints.get(self.region_code, ()))
+
+    def list_recommendations(self) -> list[Recommendation]:
+        self._call("list_recommendations")
+        return list(self.fake.recommendations.get(self.region_code, ()))

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Protocol
 
 from regions.models import Region, SesRecommendation
+from regions.ses_api import SesApi
 from regions.ses_types import AccountState, Recommendation, SesError, identity_name_of
 
 log = logging.getLogger(__name__)
@@ -24,14 +24,8 @@ log = logging.getLogger(__name__)
 ERROR_PREFIX = "ListRecommendations"
 
 
-class _Client(Protocol):
-    region_code: str
-
-    def list_recommendations(self) -> list[Recommendation]: ...
-
-
 def read_advice(
-    client: _Client, account: AccountState | None
+    client: SesApi, account: AccountState | None
 ) -> tuple[list[Recommendation] | None, str]:
     """(the open recommendations, "") or (None, the error); (None, "") when not asked."""
     if account is None or not account.vdm_enabled:

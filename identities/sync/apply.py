@@ -4,7 +4,7 @@ Runs after every network call is done, inside one short transaction. Each visibl
 writes one `Event` (kind status/account) and moves `changed_at` (the dashboard's live
 refresh asks "anything newer than T?"). The parts: account.py (the Region's account state),
 rows.py and state.py (the RegionalIdentity rows), endpoints.py (the global endpoints),
-events.py (what each change says).
+advice.py (SES's VDM recommendations), events.py (what each change says).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import datetime
 from identities.models import RegionalIdentity
 from identities.sync import screen
 from identities.sync.account import account_changes
+from identities.sync.advice import apply_advice
 from identities.sync.endpoints import apply_endpoints
 from identities.sync.events import arrival_events
 from identities.sync.fetch import Snapshot
@@ -54,6 +55,11 @@ def apply_snapshot(
     elif snap.account_error:
         region.account_error = snap.account_error
     region_changed = bool(events)
+    advice_changed, advice_problems = apply_advice(
+        region, snap.account, snap.advice, snap.advice_error, now
+    )
+    result.problems += advice_problems
+    region_changed = region_changed or advice_changed
 
     first_sync = False
     created = 0

@@ -8,6 +8,9 @@ that return everything the dashboard shows.
 1b. `ListMultiRegionEndpoints`, PageSize 1000 — ceil(E/1000) calls, at least 1: the global
    endpoints whose primary region this is (SES lists an endpoint only there, so every region
    is asked once). Its failure keeps the stored endpoints and does not stop the sync either.
+1c. Where GetAccount says VDM is enabled: `ListRecommendations` (STATUS=OPEN, PageSize 100)
+   — ceil(R/100) calls, at least 1, for R open recommendations (identities/sync/advice.py);
+   its failure, too, keeps the stored ones and leaves the identity sync alone.
 2. `ListEmailIdentities`, PageSize 1000 — ceil(N/1000) calls. It gives every identity's
    type, VerificationStatus and SendingEnabled, so no batch is needed for statuses.
 3. `GetEmailIdentity` ("detail") for the set F that only v2 can answer:
@@ -39,6 +42,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from identities.sync.advice import read_advice
 from regions.ses import (
     DOMAIN,
     AccountState,
@@ -47,6 +51,7 @@ from regions.ses import (
     IdentitySummary,
     MailFromAttributes,
     MultiRegionEndpoint,
+    Recommendation,
     SesClient,
     SesError,
     VerificationAttributes,
@@ -85,6 +90,9 @@ class Snapshot:
     # The region's global endpoints; None when the listing failed (the stored ones stay).
     endpoints: list[MultiRegionEndpoint] | None = None
     endpoints_error: str = ""
+    # VDM's open recommendations (None: not read — VDM off, or the read failed: advice_error).
+    advice: list[Recommendation] | None = None
+    advice_error: str = ""
     listing: list[IdentitySummary] | None = None
     verification: dict[str, VerificationAttributes] = field(default_factory=dict)
     dkim: dict[str, DkimAttributes] = field(default_factory=dict)
@@ -160,6 +168,7 @@ def read_region(
     except SesError as exc:
         snap.endpoints_error = str(exc)
         log.info("%s: ListMultiRegionEndpoints failed: %s", client.region_code, exc)
+    snap.advice, snap.advice_error = read_advice(client, snap.account)
 
     try:
         snap.listing = client.list_identities()

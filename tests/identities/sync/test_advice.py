@@ -3,14 +3,18 @@ when ListRecommendations is asked at all (read)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from identities.models import RegionalIdentity
 from identities.sync.advice import apply_advice
-from regions.models import SesRecommendation
-from regions.ses_types import AccountState, Recommendation
+from identities.sync.run import sync_region
+from regions.models import SesRecommendation, SyncRun
+from regions.ses_types import EMAIL, AccountState, IdentitySummary, Recommendation, SesError
 from tests.factories import RegionFactory, SesRecommendationFactory
+from tests.fake_ses import SANDBOX
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,37 @@ def test_an_arn_of_another_kind_or_region_matches_no_identity(region):
     ]  # fmt: skip
     apply_advice(region, ON, found, "", NOW)
     assert sorted(_stored(region)) == [("", "IP_LISTING", "HIGH"), ("", "SPF", "LOW")]
+
+
+def test_a_failed_read_leaves_the_identity_sync_succeeding_with_the_error_shown(fake_ses):
+    fake_ses.account = replace(SANDBOX, vdm_enabled=True)
+    fake_ses.identities = [IdentitySummary("ops@example.com", EMAIL, True, "SUCCESS")]
+    fake_ses.errors["list_recommendations"] = SesError(
+        "AccessDeniedException", "not authorized to perform ses:ListRecommendations",
+        permanent=True, operation="ListRecommendations",
+    )  # fmt: skip
+    region = RegionFactory(code="us-east-1", vdm_enabled=True, last_success_at=None)
+    SesRecommendationFactory(region=region, identity_name="ops@example.com")
+
+    run = sync_region(region, trigger="test")
+
+    region.refresh_from_db()
+    assert region.last_success_at is not None and not region.is_stale()
+    assert RegionalIdentity.objects.filter(region=region, present=True).count() == 1
+    assert run.status == SyncRun.Status.PARTIAL and "ListRecommendations" in run.error
+    assert "access denied" in region.advice_error
+    assert SesRecommendation.objects.filter(region=region).count() == 1  # the last good list
+
+
+def test_the_advisor_is_asked_once_per_sync_only_where_vdm_is_enabled(fake_ses):
+    fake_ses.identities = [IdentitySummary("ops@example.com", EMAIL, True, "SUCCESS")]
+    off = RegionFactory(code="eu-west-1")
+    sync_region(off, trigger="test")
+    assert fake_ses.ops("list_recommendations") == []
+
+    fake_ses.account = replace(SANDBOX, vdm_enabled=True)
+    fake_ses.recommendations["us-east-1"] = [_rec("ops@example.com", "BOUNCE", "LOW")]
+    on = RegionFactory(code="us-east-1", account=off.account)
+    sync_region(on, trigger="test")
+    assert fake_ses.ops("list_recommendations") == [("us-east-1",)]
+    assert _stored(on) == [("ops@example.com", "BOUNCE", "LOW")]
