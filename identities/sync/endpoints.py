@@ -35,15 +35,16 @@ def _values(ep: MultiRegionEndpoint) -> dict[str, object]:
 
 
 def _event(region: Region, name: str, before: str, after: str, message: str) -> Event:
+    """An account change of the primary region; the endpoint is named in the message (the
+    event's identity field is for identities: the activity page links it to one)."""
     return build_event(
-        kind=Event.Kind.STATUS,
+        kind=Event.Kind.ACCOUNT,
         actor_name=ACTOR,
         region=region,
         subject=SUBJECT,
-        identity_name=name,
         before=before,
         after=after,
-        message=message,
+        message=f"{name}: {message}",
     )
 
 

@@ -84,6 +84,13 @@ def _account_change(subject: str, before: str, after: str, case: str) -> str | N
         "max_24_hour_send": lambda: f"24-hour quota {before or '?'} → {after}",
         "max_send_rate": lambda: f"Send rate {before or '?'} → {after} per second",
         "first_sync": lambda: f"First sync: {after} identities",
+        "global_endpoint": lambda: (
+            "Global endpoint no longer in SES"
+            if after == "gone"
+            else f"Global endpoint {before} → {after}"
+            if before and before != "gone"
+            else f"Global endpoint in SES ({after})"
+        ),
         "sync": lambda: "Sync failed",
     }
     return simple[subject]() if subject in simple else None

@@ -8,6 +8,7 @@ import pytest
 
 from identities.models import RegionalIdentity
 from identities.sync.run import sync_region
+from identities.templatetags.sesops_events import event_sentence_for
 from regions.models import Event, GlobalEndpoint, SyncRun
 from regions.ses_types import IdentitySummary, MultiRegionEndpoint, SesError
 from tests.factories import RegionFactory
@@ -71,9 +72,14 @@ def test_an_endpoint_ses_no_longer_lists_is_marked_gone_and_comes_back(emulator_
     assert (back.present, back.gone_at, back.secondary_code) == (True, None, "eu-west-2")
     assert back.endpoint_id != old_id
     events = Event.objects.filter(subject="global_endpoint").order_by("id")
-    assert [(e.identity_name, e.before, e.after) for e in events] == [
-        ("global-mail", "READY", "gone"),
-        ("global-mail", "gone", "READY"),
+    assert [(e.kind, e.before, e.after) for e in events] == [
+        (Event.Kind.ACCOUNT, "READY", "gone"),
+        (Event.Kind.ACCOUNT, "gone", "READY"),
+    ]
+    assert all(e.message.startswith("global-mail: ") and not e.identity_name for e in events)
+    assert [event_sentence_for(e) for e in events] == [
+        "Global endpoint no longer in SES",
+        "Global endpoint in SES (READY)",
     ]
 
 
@@ -90,6 +96,7 @@ def test_a_status_change_is_an_event(emulator_backend):
     assert GlobalEndpoint.objects.get().status == "FAILED"
     event = Event.objects.get(subject="global_endpoint")
     assert (event.before, event.after, event.region) == ("READY", "FAILED", region)
+    assert event_sentence_for(event) == "Global endpoint READY → FAILED"
     assert run.changes == 1
 
 
