@@ -6,16 +6,14 @@ filesystem transport). DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis
 
 from __future__ import annotations
 
-import ipaddress
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config import components
 from config.env import (
-    check_secret_key,
     check_url,
     env_bool,
     env_float,
@@ -24,7 +22,6 @@ from config.env import (
     env_log_level,
     env_regions,
     env_str,
-    parse_database_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,20 +31,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", False)
 
 
-def _secret_key() -> str:
-    for name in ("SESOPS_SECRET_KEY", "SECRET_KEY"):
-        if key := env_str(name):
-            return check_secret_key(name, key)
-    # No secret given: keep a random one in the data directory so sessions survive restarts
-    # and no secret is ever hard-coded.
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = components.secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 if not ALLOWED_HOSTS and not DEBUG:
     # Django would answer every request with 400 "DisallowedHost": say so at start instead.
@@ -122,14 +106,7 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'sesops.sqlite3'}")
-DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR)}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL + a busy timeout let the web server, the worker and beat share one SQLite file.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
+DATABASES = {"default": components.database(DATABASE_URL, base_dir=BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,36 +140,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- caches / Redis -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    check_url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    # Shared by web, worker and beat processes through the database (resend cooldowns).
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "sesops_cache",
-        }
-    }
+CACHES = components.caches(REDIS_URL)
 
 # --- Celery ---------------------------------------------------------------------------
-_broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
-    for sub in ("queue", "processed", "control"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
-else:
-    check_url("CELERY_BROKER_URL", CELERY_BROKER_URL, {"redis", "rediss", "amqp", "sqla+sqlite"})
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = components.broker_options(CELERY_BROKER_URL, DATA_DIR)
 CELERY_TASK_IGNORE_RESULT = True  # status lives in SyncRun rows, not a result backend
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -254,17 +206,7 @@ SESOPS_ALERT_RETRY_BASE = env_float("SESOPS_ALERT_RETRY_BASE", 10.0, minimum=0.1
 SESOPS_ALERT_QUOTA = env_float("SESOPS_ALERT_QUOTA", 0.8, minimum=0.01)
 SESOPS_ALERT_SYNC_FAILING_AFTER = env_int("SESOPS_ALERT_SYNC_FAILING_AFTER", 900, minimum=0)
 # Email: Django's mail. smtp (EMAIL_HOST...), console (stdout) or file (EMAIL_FILE_PATH).
-_EMAIL_BACKENDS = {
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-}
-_email_backend = env_str("SESOPS_EMAIL_BACKEND", "smtp")
-if _email_backend not in _EMAIL_BACKENDS:
-    raise ImproperlyConfigured(
-        f"SESOPS_EMAIL_BACKEND={_email_backend!r}: use one of {', '.join(_EMAIL_BACKENDS)}"
-    )
-EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_BACKEND = components.email_backend("SESOPS_EMAIL_BACKEND")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
@@ -282,12 +224,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sesops@localhost")
 SESOPS_METRICS_TOKEN = env_str("SESOPS_METRICS_TOKEN")
 if SESOPS_METRICS_TOKEN and len(SESOPS_METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("SESOPS_METRICS_TOKEN must be at least 16 characters")
-try:
-    SESOPS_METRICS_NETWORKS = [
-        ipaddress.ip_network(n, strict=False) for n in env_list("SESOPS_METRICS_NETWORKS")
-    ]
-except ValueError as exc:
-    raise ImproperlyConfigured(f"SESOPS_METRICS_NETWORKS: {exc}") from exc
+SESOPS_METRICS_NETWORKS = components.networks("SESOPS_METRICS_NETWORKS")
 
 # --- production safety ----------------------------------------------------------------
 # Only a deployment that says it sits behind a TLS-terminating proxy may trust the proxy's
