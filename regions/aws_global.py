@@ -6,6 +6,7 @@ turned into the client's own error type, sorted permanent (do not retry) or tran
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 
 from botocore.config import Config
@@ -74,6 +75,43 @@ class GlobalBoto:
         counter = getattr(current, "counter", None)
         if counter is not None:
             counter.calls += 1
+
+
+class BotoCache:
+    """The shared GlobalBoto of one service, one per account and credentials: built on first
+    use, rebuilt when the account's credentials settings change. `credentials` lets a client
+    sign with other credentials than the account's own (Route 53's DNS profile / role)."""
+
+    def __init__(
+        self, service: str, *, rate: float, max_attempts: int, error: ErrorFactory
+    ) -> None:
+        self.service, self.rate, self.max_attempts, self.error = service, rate, max_attempts, error
+        self._boto: dict[tuple, GlobalBoto] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._boto.clear()
+
+    def get(self, account, credentials=None) -> GlobalBoto:
+        """Raises a permanent `error` when the credentials cannot even build a client."""
+        creds = credentials or account
+        key = (account.pk, creds.profile_name, creds.role_arn, creds.external_id)
+        with self._lock:
+            boto = self._boto.get(key)
+            if boto is None:
+                try:
+                    boto = self._boto[key] = GlobalBoto(
+                        creds,
+                        service=self.service,
+                        account=account,
+                        rate=self.rate,
+                        max_attempts=self.max_attempts,
+                    )
+                except BotoCoreError as exc:  # a profile that does not exist, no region...
+                    code = type(exc).__name__
+                    raise self.error(code, str(exc), permanent=True, operation="client") from exc
+        return boto
 
 
 class GlobalClient:

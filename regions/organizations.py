@@ -11,13 +11,10 @@ AWSOrganizationsNotInUse (permanent).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from botocore.exceptions import BotoCoreError
-
-from regions.aws_global import AwsError, GlobalBoto, GlobalClient
+from regions.aws_global import AwsError, BotoCache, GlobalClient
 
 __all__ = ["MemberAccount", "OrganizationsClient", "OrganizationsError", "organizations_for"]
 
@@ -34,8 +31,6 @@ _FRIENDLY = {
     "TooManyRequestsException": "Organizations throttled the request",
     "ConnectionError": "Organizations could not be reached",
 }
-_cache: dict[tuple, GlobalBoto] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -56,31 +51,18 @@ class OrganizationsError(AwsError):
         super().__init__(code, " ".join(message.split()), **kwargs)  # one line, for the CLI
 
 
+_clients = BotoCache(
+    "organizations", rate=RATE, max_attempts=MAX_ATTEMPTS, error=OrganizationsError
+)
+
+
 def clear_client_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    _clients.clear()
 
 
 def organizations_for(account) -> OrganizationsClient:
     """The Organizations client of one account (a cheap view over a shared boto3 client)."""
-    key = (account.pk, account.profile_name, account.role_arn, account.external_id)
-    with _cache_lock:
-        boto = _cache.get(key)
-        if boto is None:
-            try:
-                boto = _cache[key] = GlobalBoto(
-                    account,
-                    service="organizations",
-                    account=account,
-                    rate=RATE,
-                    max_attempts=MAX_ATTEMPTS,
-                )
-            except BotoCoreError as exc:  # a profile that does not exist...
-                code = type(exc).__name__
-                raise OrganizationsError(
-                    code, str(exc), permanent=True, operation="client"
-                ) from exc
-    return OrganizationsClient(boto)
+    return OrganizationsClient(_clients.get(account))
 
 
 class OrganizationsClient(GlobalClient):

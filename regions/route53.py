@@ -11,18 +11,11 @@ regions/dns_types.py's dataclasses, so the planner and pages never see boto3 sha
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterable, Sequence
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-from redis.exceptions import RedisError
-
-from regions import ratelimit
+from regions.aws_global import BotoCache, GlobalBoto, GlobalClient
 from regions.dns_types import ChangeReceipt, HostedZone, RecordChange, RecordSet, dns_name
-from regions.route53_types import Route53Error, classify
-from regions.ses_boto import Counter, account_key_of, current, install_hooks, session_for
+from regions.route53_types import TRANSIENT_CODES, Route53Error
 
 __all__ = ["Route53Client", "Route53Error", "clear_client_cache", "route53_for"]
 
@@ -30,32 +23,6 @@ MAX_ATTEMPTS = 5
 RATE = 5.0  # requests per second per account (Route 53's API quota)
 ZONE_PAGE = 100
 RRSET_PAGE = 300  # Route 53's largest page
-_cache: dict[tuple, _Boto] = {}
-_cache_lock = threading.Lock()
-
-
-class _Boto:
-    """The shared boto3 Route 53 client of one account."""
-
-    def __init__(self, account) -> None:
-        self.account_key = account_key_of(account)
-        config = Config(
-            region_name="us-east-1",
-            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-            connect_timeout=5,
-            read_timeout=30,
-            user_agent_extra="sesops",
-        )
-        self.client = session_for(_DnsCredentials(account)).client("route53", config=config)
-        install_hooks(self.client, self)
-
-    def before_send(self, **_: object) -> None:
-        # Unpaced rather than refused when Redis is away: a Throttling answer is retried.
-        with contextlib.suppress(RedisError, OSError):
-            ratelimit.limiter_for(self.account_key, "route53", rate=RATE).acquire()
-        counter = getattr(current, "counter", None)
-        if counter is not None:
-            counter.calls += 1
 
 
 class _DnsCredentials:
@@ -69,25 +36,17 @@ class _DnsCredentials:
         self.external_id = account.external_id
 
 
+_clients = BotoCache("route53", rate=RATE, max_attempts=MAX_ATTEMPTS, error=Route53Error)
+
+
 def clear_client_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    _clients.clear()
 
 
 def route53_for(account) -> Route53Client:
     """The Route 53 client of one account (a cheap view over a shared boto3 client). Raises a
     permanent Route53Error when the account's credentials cannot even build one."""
-    creds = _DnsCredentials(account)
-    key = (account.pk, creds.profile_name, creds.role_arn, creds.external_id)
-    with _cache_lock:
-        boto = _cache.get(key)
-        if boto is None:
-            try:
-                boto = _cache[key] = _Boto(account)
-            except BotoCoreError as exc:  # a profile that does not exist, no region...
-                code = type(exc).__name__
-                raise Route53Error(code, str(exc), permanent=True, operation="client") from exc
-    return Route53Client(boto, label=account.label)
+    return Route53Client(_clients.get(account, _DnsCredentials(account)), label=account.label)
 
 
 def _parents(domain: str) -> list[str]:
@@ -96,35 +55,15 @@ def _parents(domain: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(max(len(labels) - 1, 1))]
 
 
-class Route53Client:
+class Route53Client(GlobalClient):
     """Route 53 for one account; implements regions.dns_types.DnsWriter."""
 
-    def __init__(self, boto: _Boto, *, label: str = "") -> None:
-        self._boto = boto
-        self._counter = Counter()
+    transient_codes = TRANSIENT_CODES
+    error = Route53Error
+
+    def __init__(self, boto: GlobalBoto, *, label: str = "") -> None:
+        super().__init__(boto)
         self.label = label
-
-    @property
-    def calls(self) -> int:
-        return self._counter.calls
-
-    def _call(self, operation: str, **params: object) -> dict:
-        previous = getattr(current, "counter", None)
-        current.counter = self._counter
-        try:
-            return getattr(self._boto.client, operation)(**params)
-        except ClientError as exc:
-            raise classify(exc, operation) from exc
-        except BotoCoreError as exc:
-            permanent = type(exc).__name__ in {
-                "NoCredentialsError",
-                "ProfileNotFound",
-                "PartialCredentialsError",
-            }
-            code = type(exc).__name__ if permanent else "ConnectionError"
-            raise Route53Error(code, str(exc), permanent=permanent, operation=operation) from exc
-        finally:
-            current.counter = previous
 
     # --- zones ----------------------------------------------------------------------
     def find_zones(self, domain: str) -> list[HostedZone]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from regions.aws_global import AwsError
+from regions.aws_global import AwsError, sort_client_error
 from regions.dns_types import DnsProviderError
 
 # Route 53 answers these with HTTP 400 although waiting helps: they are transient.
@@ -36,14 +36,4 @@ class Route53Error(DnsProviderError, AwsError):
 
 
 def classify(exc: ClientError, operation: str) -> Route53Error:
-    error = exc.response.get("Error", {})
-    code = error.get("Code") or "Unknown"
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    transient = code in TRANSIENT_CODES or status == 429 or (status or 0) >= 500
-    return Route53Error(
-        code,
-        error.get("Message", "") or str(exc),
-        permanent=not transient,
-        http_status=status,
-        operation=exc.operation_name or operation,
-    )
+    return sort_client_error(exc, operation, transient_codes=TRANSIENT_CODES, error=Route53Error)
