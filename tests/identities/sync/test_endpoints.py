@@ -129,3 +129,19 @@ def test_a_failing_list_keeps_the_endpoints_and_the_identity_sync(fake_ses):
     region.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED
     assert region.endpoints_error == ""
+
+
+@pytest.mark.parametrize("backend", ["moto"], indirect=True)
+def test_moto_has_no_global_endpoints_and_the_identities_still_sync(backend):
+    """moto (5.2) does not implement ListMultiRegionEndpoints: the sync says so and goes on."""
+    backend.add("us-east-1", "ops@example.com")
+    region = region_for(backend)
+
+    run = sync_region(region, trigger="test")
+
+    assert run.status == SyncRun.Status.PARTIAL  # moto has no GetAccount either
+    assert RegionalIdentity.objects.filter(region=region, present=True).count() == 1
+    region.refresh_from_db()
+    assert "ListMultiRegionEndpoints" in region.endpoints_error
+    assert "ListMultiRegionEndpoints" in run.error
+    assert not GlobalEndpoint.objects.exists()
