@@ -145,3 +145,33 @@ def test_moto_has_no_global_endpoints_and_the_identities_still_sync(backend):
     assert "ListMultiRegionEndpoints" in region.endpoints_error
     assert "ListMultiRegionEndpoints" in run.error
     assert not GlobalEndpoint.objects.exists()
+
+
+def test_the_demo_shows_one_ready_endpoint_and_one_blocked_by_its_sandbox_secondary(ses_env):
+    """`make demo`'s world (emulator/scenarios/demo.yaml), synced: global-mail is ready,
+    apac-failover is not, because ap-southeast-2 is in the sandbox."""
+    from pathlib import Path
+
+    from emulator import scenario
+    from emulator.testing import run_emulator
+    from identities.selectors.endpoints import endpoints_for_page
+    from regions import ses
+    from tests.factories import AwsAccountFactory
+
+    demo = scenario.read(Path(__file__).resolve().parents[3] / "emulator/scenarios/demo.yaml")
+    with run_emulator(demo) as emu:
+        ses_env.setenv("AWS_ENDPOINT_URL", emu.url)
+        ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIAPROD000000000001")
+        ses.clear_client_cache()
+        prod = AwsAccountFactory(label="prod", account_id="111111111111")
+        regions = [
+            RegionFactory(account=prod, code=code)
+            for code in ("us-east-1", "eu-west-1", "ap-southeast-2")
+        ]
+        for region in regions:
+            sync_region(region, trigger="test")
+
+    views = {v.endpoint.name: v for v in endpoints_for_page(regions)}
+    assert views["global-mail"].ready, views["global-mail"].blockers
+    assert not views["apac-failover"].ready
+    assert "endpoint_sandbox" in [b.code for b in views["apac-failover"].blockers]
