@@ -276,7 +276,7 @@ def run(
 
 
 def _target(m: Measure) -> str:
-    if m.name == "grid, first page":
+    if m.name.startswith("grid, first page"):
         return f"target < {FIRST_PAGE_MS:g} ms: {'ok' if m.median_ms < FIRST_PAGE_MS else 'MISSED'}"
     if m.name.startswith("live refresh"):
         ok = m.median_ms < REFRESH_MS and m.status == 204
@@ -291,6 +291,10 @@ def report_lines(rep: DashboardReport) -> Iterator[str]:
     yield (
         f"DASHBOARD — {regions} regions, PostgreSQL, server time via Django's test Client "
         "(median of runs after a warm-up; CPU = this process only, not PostgreSQL), SQL queries"
+    )
+    yield (
+        "  the grid's result table is kept per process until the grid version moves (any "
+        "write to what it shows): a repeated page is served from it, 'after a change' builds it"
     )
     yield (
         "  speed = a fixed CPU workload (calibrate()) timed just before each line's runs: "

@@ -234,3 +234,15 @@ class DnsPublish(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class GridVersion(models.Model):
+    """One row whose `n` moves in the same transaction as every write to what the grid shows
+    (identities, their regional rows and DNS checks, regions, accounts): database triggers
+    (migration 0006) bump it, so no writer can forget. The grid's page cache and its live
+    refresh compare this number (identities/selectors/grid_version.py)."""
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"grid version {self.n}"

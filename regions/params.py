@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.dateparse import parse_datetime
 
 # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses or reads
 # in another script. 18 digits stay inside a PostgreSQL bigint.
@@ -43,22 +41,6 @@ def query_text(params: Mapping[str, str], name: str, max_length: int) -> str:
     if _CONTROL.search(value):
         raise BadParameter(name, "contains control characters")
     return value[:max_length]
-
-
-def query_datetime(params: Mapping[str, str], name: str) -> datetime | None:
-    """An optional ISO 8601 time with its time zone (`2026-11-29T20:00:00+00:00`)."""
-    value = (params.get(name) or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None  # well formed but impossible, e.g. month 13
-    if parsed is None:
-        raise BadParameter(name, f"{value[:40]!r} is not an ISO 8601 date and time")
-    if parsed.tzinfo is None:
-        raise BadParameter(name, f"{value[:40]!r} has no time zone (add Z or +00:00)")
-    return parsed
 
 
 class BadParameterMiddleware:

@@ -6,19 +6,30 @@ with counters updated out of band. Every page also works as a plain page load.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from identities.blockers.states import cells_for
 from identities.models import Identity
-from identities.selectors.grid import GridFilters, build_grid, changed_since, parse_row_state
+from identities.selectors import grid_version
+from identities.selectors.grid import (
+    Grid,
+    GridFilters,
+    build_grid,
+    changed_since,
+    parse_row_state,
+    stale_signature,
+    visible_regions,
+)
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.models import Region
-from regions.params import query_datetime
 from regions.roles import VIEWER, require_role
 
 POLL_SECONDS = 10  # live refresh interval of the grid
@@ -28,13 +39,31 @@ def _grid_context(grid: Any) -> dict[str, Any]:
     return {"grid": grid, "poll_seconds": POLL_SECONDS}
 
 
+def _results(filters: GridFilters) -> tuple[Grid, str]:
+    """The grid (without its rows) and its rendered result table, which is the same for
+    every user: from the page cache when nothing the grid shows changed since it was made
+    (identities/selectors/grid_version.py), else built, rendered and stored."""
+    now = timezone.now()
+    version = grid_version.current()  # first: the data read after it is at least as new
+    regions = visible_regions()
+
+    def build() -> tuple[Grid, str]:
+        grid = build_grid(filters, now=now, version=version, regions=regions)
+        html = render_to_string("identities/grid.html#results", _grid_context(grid))
+        return replace(grid, rows=[]), html
+
+    if version is None:
+        return build()
+    return grid_version.cached((version, stale_signature(regions, now), filters), build)
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 @require_role(VIEWER)
 def grid(request: HtmxHttpRequest) -> HttpResponse:
 
-    filters = GridFilters.from_params(request.GET)
-    context = _grid_context(build_grid(filters))
+    grid_data, results_html = _results(GridFilters.from_params(request.GET))
+    context = {**_grid_context(grid_data), "results_html": results_html}
     if partial_request(request):
         # Filters and pagination: the results, plus the counters out of band.
         return render(request, "identities/grid.html#results_response", context)
@@ -50,8 +79,7 @@ def grid_refresh(request: HttpRequest) -> HttpResponse:
     id), with the counters and, if it changed, the header row; if the columns or the set of
     rows on the page changed, the whole result table is swapped instead.
     """
-    since = query_datetime(request.GET, "since")
-    if not changed_since(since, request.GET.get("stale", "")):
+    if not changed_since(request.GET.get("since", ""), request.GET.get("stale", "")):
         return HttpResponse(status=204)
     grid_data = build_grid(GridFilters.from_params(request.GET))
     held = parse_row_state(request.GET.get("rows", ""))

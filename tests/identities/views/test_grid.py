@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from identities.blockers.flags import refresh_blocking
+from identities.blockers.flags import refresh_blocking, refresh_unknown
 from identities.blockers.states import cells_for
 from identities.models import Identity, RegionalIdentity
 from identities.selectors import grid as selectors
@@ -336,6 +336,7 @@ def _refresh(client, state: dict[str, str]):
 
 
 def test_refresh_answers_204_when_nothing_changed(viewer_client, world):
+    refresh_unknown()  # as a sync leaves them: a page view computing flags is a change
     state = live_state(_html(viewer_client.get("/")))
     with CaptureQueriesContext(connection) as ctx:
         response = _refresh(viewer_client, state)
@@ -345,6 +346,7 @@ def test_refresh_answers_204_when_nothing_changed(viewer_client, world):
 
 
 def test_refresh_swaps_only_the_rows_that_changed(viewer_client, world):
+    refresh_unknown()
     state = live_state(_html(viewer_client.get("/")))
     rows = RegionalIdentity.objects.filter(identity=world["pending"], region=world["euw1"])
     rows.update(
@@ -363,7 +365,7 @@ def test_refresh_swaps_only_the_rows_that_changed(viewer_client, world):
     assert re.search(r'<template>\s*<tr id="grid-head" hx-swap-oob="true"', html)
     assert 'id="grid-results"' not in html
     new_state = live_state(html)
-    assert new_state["since"] > state["since"]
+    assert new_state["since"] != state["since"]
     # The next poll, with the new stamp, has nothing to do.
     assert _refresh(viewer_client, new_state).status_code == 204
 
@@ -391,7 +393,7 @@ def test_refresh_notices_a_region_going_stale_without_any_write(viewer_client, w
 
 
 def test_refresh_without_a_stamp_sends_everything(viewer_client, world):
-    assert viewer_client.get("/grid/refresh/", {"since": "not-a-date"}).status_code == 400
+    assert viewer_client.get("/grid/refresh/", {"since": "not-a-version"}).status_code == 200
     response = viewer_client.get("/grid/refresh/")
     assert response.status_code == 200
     assert "pending@example.com" in _html(response)

@@ -1,0 +1,69 @@
+"""The grid's version, and the page cache keyed on it.
+
+`current()` reads one row (identities.models.GridVersion) that database triggers move in the
+same transaction as every write to what the grid shows (migration 0006): identities, their
+regional rows and DNS checks, regions and accounts, whoever writes them (the sync, actions,
+the DNS probe, the flags, the admin, a bulk UPDATE). So a grid built after reading version v
+is at least as new as v: read the version first, then the data (under READ COMMITTED each
+later query sees every commit the version read saw, and maybe more, never less).
+
+Besides the data, the grid depends only on the time, through which regions are stale: the
+stale signature is part of every key. The live refresh compares the same two things.
+
+The cache holds, per process, the rendered result table (user-independent) of the last
+`MAX_PAGES` (version, stale regions, filters): a page view that finds its key renders only the
+page around it. The key also holds the version row's transaction id (PostgreSQL's xmin), so
+a database restored from a backup, whose counter may repeat an old number, misses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.db import connection
+
+from identities.models import GridVersion
+
+MAX_PAGES = 64  # ~100 KiB each at 50 identities x 20 regions
+
+_pages: OrderedDict[Hashable, Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def current() -> tuple[int, str] | None:
+    """(counter, the row's transaction id) now; None when the row is missing (no caching)."""
+    table = GridVersion._meta.db_table
+    xmin = "xmin::text" if connection.vendor == "postgresql" else "''"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT n, {xmin} FROM {table} WHERE id = 1")  # noqa: S608 - constants
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def token(version: tuple[int, str] | None) -> str:
+    """The version as the page sends it back with its live refresh."""
+    return f"{version[0]}.{version[1]}" if version else ""
+
+
+def cached(key: Hashable, build: Callable[[], Any]) -> Any:
+    """The value stored under `key`, else `build()` stored under it (least recently used
+    out). Callers put the version in the key, so a changed grid is never found."""
+    with _lock:
+        if key in _pages:
+            _pages.move_to_end(key)
+            return _pages[key]
+    value = build()
+    with _lock:
+        _pages[key] = value
+        while len(_pages) > MAX_PAGES:
+            _pages.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every page (tests: their transactions roll the counter back)."""
+    with _lock:
+        _pages.clear()
