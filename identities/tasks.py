@@ -6,8 +6,9 @@ Ids in, work claimed in the database. Beat schedules both (config/celery.py).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django import db
 from django.conf import settings
 from django.db import transaction
@@ -27,8 +28,19 @@ log = logging.getLogger(__name__)
 _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 
+class _SyncRegionTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        """Given up (retries spent, or an error it does not retry): its queued run must not
+        wait two sync intervals to stop blocking "Sync now"."""
+        run_id = (kwargs or {}).get("run_id")
+        if run_id:
+            with lease.db_slot():
+                enqueue.task_gave_up(run_id, exc)
+
+
 @shared_task(
     name="identities.tasks.sync_region_task",
+    base=_SyncRegionTask,
     bind=True,
     acks_late=True,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
@@ -59,18 +71,41 @@ def sync_all_regions() -> int:
     a region whose sync is still queued or running is not queued again."""
     with lease.db_slot():
         ensure_default_account()
-        return sum(
-            enqueue_region_sync(region, trigger="beat").queued for region in active_regions()
-        )
+        return enqueue_region_syncs(list(active_regions()), trigger="beat")
 
 
-def _publish(region_id: int, trigger: str, run_id: int) -> bool:
+def enqueue_region_syncs(regions: list[Region], trigger: str) -> int:
+    """`enqueue_region_sync` for many regions: their runs queued in one transaction, their
+    tasks published over one broker connection (inside a transaction: on its commit). When
+    the broker fails, the runs not yet published are withdrawn. Returns how many were queued."""
+    in_transaction = transaction.get_connection().in_atomic_block
+    if in_transaction and not broker_reachable():
+        return 0
+    queued = [r for r in enqueue.request_syncs(regions, trigger=trigger) if r.queued]
+
+    def publish() -> None:
+        with sync_region_task.app.producer_or_acquire() as producer:
+            for i, request in enumerate(queued):
+                if not _publish(request.run.region_id, trigger, request.run.pk, producer):
+                    for left in queued[i:]:
+                        enqueue.withdraw(left)
+                    return
+
+    if in_transaction:
+        transaction.on_commit(publish)
+    else:
+        publish()
+    return len(queued)
+
+
+def _publish(region_id: int, trigger: str, run_id: int, producer: Any = None) -> bool:
     try:
         sync_region_task.apply_async(
             args=[region_id],
             kwargs={"trigger": trigger[:32], "run_id": run_id},
             retry=True,
             retry_policy=_PUBLISH_RETRY,
+            **({"producer": producer} if producer is not None else {}),
         )
     except (OperationalError, KombuError, ConnectionError, OSError) as exc:
         log.warning("cannot enqueue the sync of region %s: %s", region_id, exc)

@@ -5,21 +5,25 @@ when it takes the lease (identities/sync/runs.py). A partial unique constraint a
 queued-or-running SES run per region, so a region with a sync queued or running is not
 queued again: the caller gets the run that is already on its way (30 clicks in a second
 queue one sync). A queued run whose task never came (a flushed broker) stops counting after
-two sync intervals; a running run whose lease lapsed (a dead worker) is closed here.
+two sync intervals; a running run whose lease lapsed (a dead worker) is closed here. A task
+that gives up (its retries spent: the database refused it five times) fails its queued run at
+once (`task_gave_up`), so "Sync now" works again as soon as the database does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from identities.sync.runs import DEAD_WORKER
 from regions.models import Region, SyncRun
 
+GAVE_UP = "its task gave up before the sync started"
 LOST_TASK = "its task never started (lost by the task queue?); a new sync was queued"
 UNREACHABLE = "the task queue is unreachable: the sync was not queued"
 
@@ -94,6 +98,52 @@ def request_sync(region: Region, *, trigger: str) -> SyncRequest:
     return SyncRequest(run, True, "sync queued")
 
 
+def request_syncs(regions: Sequence[Region], *, trigger: str) -> list[SyncRequest]:
+    """`request_sync` for many regions at once (beat's fan-out): one transaction, a fixed
+    number of queries. One by one, 100 account-regions took 2.5 s, and ~10 s while the
+    workers started the first syncs on the same two cores: the last region started that much
+    later (docs/sync-concurrency.md). Returns the runs queued now, then those already active."""
+    now = timezone.now()
+    ids = sorted(r.pk for r in regions)
+    try:
+        with transaction.atomic():
+            leases = dict(
+                Region.objects.select_for_update()
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "sync_lock_until")
+            )
+            active = {
+                run.region_id: run
+                for run in SyncRun.objects.filter(
+                    region_id__in=ids, kind=SyncRun.Kind.SES, status__in=SyncRun.ACTIVE
+                )
+            }
+            for region_id, run in list(active.items()):
+                reason = _abandoned(run, leases.get(region_id), now)
+                if reason:
+                    SyncRun.objects.filter(pk=run.pk).update(
+                        status=SyncRun.Status.FAILED, finished_at=now, error=reason
+                    )
+                    del active[region_id]
+            new = SyncRun.objects.bulk_create(
+                SyncRun(
+                    region_id=pk,
+                    kind=SyncRun.Kind.SES,
+                    status=SyncRun.Status.QUEUED,
+                    trigger=trigger[:32],
+                    started_at=now,
+                )
+                for pk in ids
+                if pk in leases and pk not in active
+            )
+    except IntegrityError:  # a region queued meanwhile by a path that took no row lock
+        return [request_sync(region, trigger=trigger) for region in regions]
+    return [SyncRequest(run, True, "sync queued") for run in new] + [
+        SyncRequest(run, False, describe(run)) for run in active.values()
+    ]
+
+
 def withdraw(request: SyncRequest, reason: str = UNREACHABLE) -> SyncRequest:
     """Its task could not be published: the queued run ends as skipped, saying why."""
     if request.run is not None:
@@ -101,3 +151,19 @@ def withdraw(request: SyncRequest, reason: str = UNREACHABLE) -> SyncRequest:
             status=SyncRun.Status.SKIPPED, finished_at=timezone.now(), error=reason
         )
     return SyncRequest(request.run, False, reason)
+
+
+def task_gave_up(run_id: int, exc: BaseException) -> bool:
+    """The task of queued run `run_id` stopped for good before serving it: the run fails now,
+    saying why (else it would block the region's next sync until it lapses). False when the
+    database still refuses: the run then lapses after `queued_ttl()`."""
+    try:
+        return bool(
+            SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+                status=SyncRun.Status.FAILED,
+                finished_at=timezone.now(),
+                error=f"{GAVE_UP}: {type(exc).__name__}: {exc}"[:1000],
+            )
+        )
+    except DatabaseError:
+        return False

@@ -199,17 +199,91 @@ def test_a_running_sync_whose_lease_lapsed_does_not_block_sync_now(published):
     assert dead.status == SyncRun.Status.FAILED and "lease lapsed" in dead.error
 
 
-def test_a_queued_run_whose_task_was_lost_stops_counting(settings):
+def _lost_queued_run(settings) -> SyncRun:
+    """A queued run older than two sync intervals: its task never came."""
     settings.SESOPS_SYNC_INTERVAL = 300
-    region = RegionFactory()
-    lost = SyncRun.objects.create(
-        region=region,
+    return SyncRun.objects.create(
+        region=RegionFactory(),
         status=SyncRun.Status.QUEUED,
         started_at=timezone.now() - timedelta(seconds=601),
     )
+
+
+def test_a_queued_run_whose_task_was_lost_stops_counting(settings):
+    lost = _lost_queued_run(settings)
+    region = lost.region
     fresh = SyncRun.objects.create(region=RegionFactory(), status=SyncRun.Status.QUEUED)
 
     assert enqueue.request_sync(region, trigger="beat").queued
     assert not enqueue.request_sync(fresh.region, trigger="beat").queued
     lost.refresh_from_db()
     assert lost.status == SyncRun.Status.FAILED
+
+
+def test_a_task_that_gives_up_on_the_database_fails_its_queued_run_at_once(published, monkeypatch):
+    from django import db
+
+    region = RegionFactory()
+    asked = enqueue.request_sync(region, trigger="alice")
+    attempts = []
+
+    def refused(*args, **kwargs):
+        attempts.append(1)
+        raise db.OperationalError("FATAL: sorry, too many clients already")
+
+    monkeypatch.setattr(tasks, "sync_region", refused)
+    result = tasks.sync_region_task.apply(
+        args=[region.pk], kwargs={"trigger": "alice", "run_id": asked.run.pk}
+    )
+
+    assert result.failed() and len(attempts) == 1 + tasks.sync_region_task.max_retries
+    asked.run.refresh_from_db()
+    assert asked.run.status == SyncRun.Status.FAILED
+    assert "gave up" in asked.run.error and "too many clients" in asked.run.error
+    assert enqueue.request_sync(region, trigger="alice").queued  # "Sync now" works again
+
+
+def _fan_out_queries(count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Region.objects.all().delete()
+    for _ in range(count):
+        RegionFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        assert tasks.sync_all_regions.run() == count
+    return len(ctx.captured_queries)
+
+
+def test_the_fan_out_costs_the_same_queries_for_2_or_12_regions(published):
+    assert _fan_out_queries(2) == _fan_out_queries(12)
+
+
+def test_the_fan_out_fails_a_lost_queued_run_and_queues_its_region_again(published, settings):
+    lost = _lost_queued_run(settings)
+    region = lost.region
+
+    assert tasks.sync_all_regions.run() == 1
+
+    lost.refresh_from_db()
+    assert lost.status == SyncRun.Status.FAILED and lost.error == enqueue.LOST_TASK
+    assert SyncRun.objects.get(region=region, status=SyncRun.Status.QUEUED)
+
+
+def test_a_fan_out_whose_broker_fails_withdraws_the_runs_it_did_not_publish(
+    monkeypatch, outside_transaction
+):
+    regions = [RegionFactory(), RegionFactory(), RegionFactory()]
+    sent = []
+
+    def fails_after_one(args=(), kwargs=None, **options):
+        if sent:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        sent.append(args[0])
+
+    monkeypatch.setattr(tasks.sync_region_task, "apply_async", fails_after_one)
+    tasks.enqueue_region_syncs(regions, trigger="beat")
+
+    runs = SyncRun.objects.filter(region__in=regions)
+    assert runs.filter(status=SyncRun.Status.QUEUED).count() == 1
+    assert runs.filter(status=SyncRun.Status.SKIPPED, error=enqueue.UNREACHABLE).count() == 2
