@@ -84,7 +84,7 @@ def sync_region(
         clock = time.monotonic()
         try:
             _reload(region)
-            stored = stored_view(load_rows(region))
+            stored = stored_view(region)
         except BaseException as exc:
             _give_up(region, run, held, exc)
             raise
