@@ -118,43 +118,7 @@ def probe_regionals(
     outcome = ProbeOutcome(run)
     started = time.monotonic()
     try:
-        planned: list[tuple[RegionalIdentity, list[ExpectedRecord], str]] = []
-        for ri in rows:
-            try:
-                records = expected_records(spec_for(ri))
-                planned.append((ri, records, ascii_name(ri.identity.name).note))
-            except DnsInputError as exc:
-                outcome.errors[ri.pk] = str(exc)
-        prober = Prober(config)
-        wanted = [(r.name, r.rtype) for _, records, _ in planned for r in records]
-        hints = {r.name: r.zone_hint for _, records, _ in planned for r in records}
-        probes = prober.probe(wanted, hints)
-        serials = _zone_serials(prober, [ri for ri, _, _ in planned])
-        run.calls = prober.queries
-        by_identity: dict[int, dict[str, list[RecordVerdict]]] = {}
-        parents: dict[int, dict[str, bool]] = {}
-        for ri, records, note in planned:
-            ses = SesState(ri.verification_status, ri.dkim_status, ri.mail_from_status)
-            try:
-                verdicts = judge_domain(records, probes, ses, note)
-            except Exception as exc:  # one domain's failure never aborts the others
-                log.exception("probe: judging %s failed", ri.identity.name)
-                outcome.errors[ri.pk] = f"could not judge the records: {exc}"
-                continue
-            outcome.verdicts[ri.pk] = verdicts
-            by_identity.setdefault(ri.identity_id, {})[ri.region.code] = verdicts
-            parents.setdefault(ri.identity_id, {})[ri.region.code] = deed_parent_ok(
-                ri.verification_status, ri.dkim_origin
-            )
-        for identity_id, by_region in by_identity.items():
-            add_cross_region_diagnoses(by_region, parents[identity_id])
-        for ri, _, _ in planned:
-            if ri.pk in outcome.verdicts:
-                run.changes += store_verdicts(
-                    ri, outcome.verdicts[ri.pk], trigger=trigger, actor=actor
-                )
-        if serials is not None:
-            store_zone_serials([ri.identity for ri, _, _ in planned], serials)
+        _probe(rows, outcome, config, trigger=trigger, actor=actor)
         unknown = any(v.verdict == UNKNOWN for vs in outcome.verdicts.values() for v in vs)
         run.status = (
             SyncRun.Status.PARTIAL if outcome.errors or unknown else SyncRun.Status.SUCCEEDED
@@ -176,6 +140,58 @@ def probe_regionals(
             time.monotonic() - started,
         )
     return outcome
+
+
+# A regional identity, its expected records and the note on its name (IDNA).
+_Planned = tuple[RegionalIdentity, list[ExpectedRecord], str]
+
+
+def _probe(
+    rows: Sequence[RegionalIdentity], outcome: ProbeOutcome, config: ProbeConfig, *, trigger, actor
+) -> None:
+    """Plan, ask every nameserver once for all the records, judge each domain, store."""
+    planned: list[_Planned] = []
+    for ri in rows:
+        try:
+            records = expected_records(spec_for(ri))
+            planned.append((ri, records, ascii_name(ri.identity.name).note))
+        except DnsInputError as exc:
+            outcome.errors[ri.pk] = str(exc)
+    prober = Prober(config)
+    wanted = [(r.name, r.rtype) for _, records, _ in planned for r in records]
+    hints = {r.name: r.zone_hint for _, records, _ in planned for r in records}
+    probes = prober.probe(wanted, hints)
+    serials = _zone_serials(prober, [ri for ri, _, _ in planned])
+    outcome.run.calls = prober.queries
+    _judge(planned, probes, outcome)
+    for ri, _, _ in planned:
+        if ri.pk in outcome.verdicts:
+            outcome.run.changes += store_verdicts(
+                ri, outcome.verdicts[ri.pk], trigger=trigger, actor=actor
+            )
+    if serials is not None:
+        store_zone_serials([ri.identity for ri, _, _ in planned], serials)
+
+
+def _judge(planned: list[_Planned], probes, outcome: ProbeOutcome) -> None:
+    """Each domain's verdicts, then the diagnoses that compare one domain's regions."""
+    by_identity: dict[int, dict[str, list[RecordVerdict]]] = {}
+    parents: dict[int, dict[str, bool]] = {}
+    for ri, records, note in planned:
+        ses = SesState(ri.verification_status, ri.dkim_status, ri.mail_from_status)
+        try:
+            verdicts = judge_domain(records, probes, ses, note)
+        except Exception as exc:  # one domain's failure never aborts the others
+            log.exception("probe: judging %s failed", ri.identity.name)
+            outcome.errors[ri.pk] = f"could not judge the records: {exc}"
+            continue
+        outcome.verdicts[ri.pk] = verdicts
+        by_identity.setdefault(ri.identity_id, {})[ri.region.code] = verdicts
+        parents.setdefault(ri.identity_id, {})[ri.region.code] = deed_parent_ok(
+            ri.verification_status, ri.dkim_origin
+        )
+    for identity_id, by_region in by_identity.items():
+        add_cross_region_diagnoses(by_region, parents[identity_id])
 
 
 def _zone_serials(

@@ -48,17 +48,11 @@ def regions_for_page(*, show_hidden: bool = False) -> QuerySet[Region]:
     return qs.order_by("account__label", "code")
 
 
-def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
-    """Coverage of each region, compared with the other regions of the list of the same account.
-
-    One query: every regional identity of the given regions with its identity's name, kind and
-    domain. Regions left out of the list (hidden ones) count neither as "elsewhere" nor as
-    places an identity is missing from.
-    """
-    by_id = {r.pk: r for r in regions}
-    result = {r.pk: Coverage(region_id=r.pk) for r in regions}
-    if not by_id:
-        return result
+def _read(
+    by_id: dict[int, Region],
+) -> tuple[dict[int, tuple[str, str, str, int]], dict[tuple[int, int], str]]:
+    """One query: identity id -> (name, kind, domain, account id), and (identity id, region
+    id) -> its state there, over every regional identity of these regions."""
     rows = (
         Region.objects.filter(pk__in=by_id, regional_identities__isnull=False)
         .values_list(
@@ -80,6 +74,21 @@ def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
     for region_id, ident_id, name, kind, domain, present, vfs, vstatus, sending in rows:
         identities[ident_id] = (name, kind, domain, by_id[region_id].account_id)
         state[(ident_id, region_id)] = _state(present, vfs, vstatus, sending)
+    return identities, state
+
+
+def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
+    """Coverage of each region, compared with the other regions of the list of the same account.
+
+    One query: every regional identity of the given regions with its identity's name, kind and
+    domain. Regions left out of the list (hidden ones) count neither as "elsewhere" nor as
+    places an identity is missing from.
+    """
+    by_id = {r.pk: r for r in regions}
+    result = {r.pk: Coverage(region_id=r.pk) for r in regions}
+    if not by_id:
+        return result
+    identities, state = _read(by_id)
 
     # The account's domain identities by name, for addresses sending through their domain.
     domains: dict[tuple[int, str], int] = {
