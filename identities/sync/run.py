@@ -170,23 +170,14 @@ def _write(
         if bool(error) != bool(previous_error):
             region.changed_at = now  # the stale badge appears or goes
         region.save(update_fields=REGION_FIELDS)
-        if error and error != previous_error:
+        if error != previous_error and (error or previous_error):  # a new error, or fixed
             record_event(
                 kind=Event.Kind.SYNC_ERROR,
                 actor_name=ACTOR,
                 region=region,
                 subject="sync",
-                result=Event.Result.ERROR,
-                message=error,
-            )
-        elif previous_error and not error:
-            record_event(
-                kind=Event.Kind.SYNC_ERROR,
-                actor_name=ACTOR,
-                region=region,
-                subject="sync",
-                result=Event.Result.OK,
-                message="Sync works again.",
+                result=Event.Result.ERROR if error else Event.Result.OK,
+                message=error or "Sync works again.",
             )
         run.identities = result.identities
         run.changes = result.changes
