@@ -54,12 +54,10 @@ def apply_snapshot(
         events += account_changes(region, snap.account, now, result.problems)
     elif snap.account_error:
         region.account_error = snap.account_error
-    region_changed = bool(events)
-    advice_changed, advice_problems = apply_advice(
-        region, snap.account, snap.advice, snap.advice_error, now
-    )
-    result.problems += advice_problems
-    region_changed = region_changed or advice_changed
+    advice = apply_advice(region, snap.account, snap.advice, snap.advice_error, now)
+    events += advice.events
+    result.problems += advice.problems
+    region_changed = bool(events) or advice.changed
 
     first_sync = False
     created = 0

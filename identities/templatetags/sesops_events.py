@@ -64,6 +64,9 @@ def _identity_change(subject: str, before: str, after: str) -> str | None:
             f"Custom MAIL FROM set to {after}" if after else "Custom MAIL FROM removed"
         ),
         "verification_error_type": lambda: f"SES reports {after}" if after else "SES error cleared",
+        "ses_recommendation": lambda: (
+            f"SES recommends: {after}" if after else f"SES closed its recommendation: {before}"
+        ),
     }
     return simple[subject]() if subject in simple else None
 

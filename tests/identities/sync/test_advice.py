@@ -41,8 +41,9 @@ def _stored(region) -> list[tuple[str, str, str]]:
 
 def test_open_recommendations_are_stored_matched_to_identities_by_arn(region):
     found = [_rec("example.com"), _rec("ops@example.com", "COMPLAINT", "LOW")]
-    changed, problems = apply_advice(region, ON, found, "", NOW)
-    assert changed and problems == []
+    write = apply_advice(region, ON, found, "", NOW)
+    assert write.changed and write.problems == []
+    assert write.events == []  # the first read is a baseline, not news
     assert _stored(region) == [
         ("example.com", "DKIM", "HIGH"),
         ("ops@example.com", "COMPLAINT", "LOW"),
@@ -55,36 +56,47 @@ def test_a_recommendation_no_longer_open_is_deleted_one_still_open_keeps_its_fir
     first = SesRecommendation.objects.get(identity_name="b.example").first_seen_at
     later = datetime(2026, 11, 30, tzinfo=UTC)
     fixed = _rec("a.example", status="FIXED")
-    changed, _ = apply_advice(region, ON, [fixed, _rec("b.example")], "", later)
-    assert changed
+    assert apply_advice(region, ON, [fixed, _rec("b.example")], "", later).changed
     assert _stored(region) == [("b.example", "DKIM", "HIGH")]
     assert SesRecommendation.objects.get(identity_name="b.example").first_seen_at == first
 
 
+def test_each_recommendation_opened_or_closed_after_the_first_read_is_an_event(region):
+    apply_advice(region, ON, [_rec("a.example")], "", NOW)
+    write = apply_advice(region, ON, [_rec("b.example", "DMARC", "LOW")], "", NOW)
+    assert [(e.identity_name, e.subject, e.before, e.after) for e in write.events] == [
+        ("b.example", "ses_recommendation", "", "DMARC (low impact)"),
+        ("a.example", "ses_recommendation", "DKIM (high impact)", ""),
+    ]
+    assert write.events[0].message == "DMARC advice"
+
+
 def test_nothing_changed_is_no_change(region):
     apply_advice(region, ON, [_rec("a.example")], "", NOW)
-    assert apply_advice(region, ON, [_rec("a.example")], "", NOW) == (False, [])
+    write = apply_advice(region, ON, [_rec("a.example")], "", NOW)
+    assert not write.changed and write.events == [] and write.problems == []
 
 
 def test_a_failed_read_keeps_the_last_good_list_and_records_the_error(region):
     apply_advice(region, ON, [_rec("a.example")], "", NOW)
-    changed, problems = apply_advice(region, ON, None, "access denied", NOW)
-    assert not changed and problems == ["ListRecommendations: access denied"]
+    write = apply_advice(region, ON, None, "access denied", NOW)
+    assert not write.changed and write.problems == ["ListRecommendations: access denied"]
     assert region.advice_error == "access denied" and region.advice_synced_at == NOW
     assert _stored(region) == [("a.example", "DKIM", "HIGH")]
 
 
 def test_vdm_turned_off_clears_the_advice(region):
     apply_advice(region, ON, [_rec("a.example")], "", NOW)
-    changed, problems = apply_advice(region, OFF, None, "", NOW)
-    assert changed and problems == [] and region.vdm_enabled is False
+    write = apply_advice(region, OFF, None, "", NOW)
+    assert write.changed and write.problems == [] and region.vdm_enabled is False
     assert _stored(region) == []
 
 
 def test_an_unknown_account_state_keeps_everything(region):
     SesRecommendationFactory(region=region, identity_name="a.example")
     region.vdm_enabled = True
-    assert apply_advice(region, None, None, "", NOW) == (False, [])
+    write = apply_advice(region, None, None, "", NOW)
+    assert not write.changed and write.problems == []
     assert region.vdm_enabled is True and len(_stored(region)) == 1
 
 

@@ -8,7 +8,7 @@ import pytest
 from identities.blockers.states import cells_for
 from identities.models import Identity
 from identities.sync.run import sync_region
-from regions.models import SesRecommendation, SyncRun
+from regions.models import Event, SesRecommendation, SyncRun
 from tests.identities.ses_backends import EMU_ACCOUNT, region_for
 from tests.identities.sync.test_emulator import _calls
 
@@ -75,3 +75,9 @@ def test_a_recommendation_ses_marks_fixed_is_gone_after_the_next_sync(emulator_b
     sync_region(region, trigger="test")
 
     assert not SesRecommendation.objects.filter(region=region).exists()
+    closed = Event.objects.get(region=region, subject="ses_recommendation")
+    assert (closed.identity_name, closed.before, closed.after) == (
+        "example.com",
+        "DMARC (low impact)",
+        "",
+    )

@@ -8,6 +8,7 @@ from identities.blockers.states import cells_for
 from identities.models import RegionalIdentity
 from tests.factories import (
     AwsAccountFactory,
+    EventFactory,
     IdentityFactory,
     RegionalIdentityFactory,
     RegionFactory,
@@ -91,3 +92,12 @@ def test_a_recommendation_for_another_identity_does_not_show_here(viewer_client,
     other = IdentityFactory(account=world["acc"], name="other.example")
     RegionalIdentityFactory(identity=other, region=world["use1"])
     assert DKIM_TEXT not in _page(viewer_client, other)
+
+
+def test_the_history_says_what_ses_recommended_and_closed(viewer_client, world):
+    for before, after in (("", "DKIM (high impact)"), ("BIMI (low impact)", "")):
+        EventFactory(region=world["use1"], identity_name="example.com",
+                     subject="ses_recommendation", before=before, after=after)  # fmt: skip
+    html = _page(viewer_client, world["domain"])
+    assert "SES recommends: DKIM (high impact)" in html
+    assert "SES closed its recommendation: BIMI (low impact)" in html
