@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from regions import ses
 from regions.events import record_event
-from regions.models import Event, ProductionAccessRequest, Region, ReviewStatus
+from regions.models import Event, ProductionAccessRequest, Region, ReviewDecision, ReviewStatus
+from regions.reviews import observe_review
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,14 @@ def _store(
             Region.objects.filter(pk=region.pk).update(**fields)
             for name, value in fields.items():
                 setattr(region, name, value)
+        if submitted:
+            observe_review(
+                region,
+                status=review_status,
+                case_id=case_id,
+                source=ReviewDecision.Source.SUBMIT,
+                at=request.submitted_at,
+            )
         record_event(
             kind=Event.Kind.ACTION,
             actor=user if getattr(user, "pk", None) else None,

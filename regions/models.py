@@ -267,6 +267,8 @@ class SyncRun(models.Model):
         return (self.finished_at - self.started_at) if self.finished_at else None
 
 
-# Defined apart (regions/advice.py, regions/models_endpoints.py), registered with the app here.
+# Defined apart (regions/advice.py, regions/models_endpoints.py, regions/models_reviews.py),
+# registered with the app here.
 from regions.advice import SesRecommendation  # noqa: E402, F401
 from regions.models_endpoints import GlobalEndpoint  # noqa: E402, F401
+from regions.models_reviews import ReviewDecision  # noqa: E402, F401

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from identities.sync import screen
 from identities.sync.events import account_event
-from regions.models import Event, Region
+from regions.models import Event, Region, ReviewDecision
+from regions.reviews import observe_review
 from regions.ses import AccountState
 
 # Region fields from GetAccount; changes to these are account events.
@@ -52,4 +53,12 @@ def account_changes(
             setattr(region, field, list(value) if isinstance(value, tuple) else value)
     region.account_synced_at = now
     region.account_error = ""
+    if "review_status" in answered and "review_case_id" in answered:
+        observe_review(  # each review decision its own history entry, when first seen
+            region,
+            status=region.review_status,
+            case_id=region.review_case_id,
+            source=ReviewDecision.Source.SYNC,
+            at=now,
+        )
     return events

@@ -30,6 +30,7 @@ from regions.events import record_event
 from regions.forms import ProductionAccessForm
 from regions.models import Event, ProductionAccessRequest, Region, ReviewStatus
 from regions.params import query_id
+from regions.reviews import request_history
 from regions.roles import ADMIN, VIEWER, require_role
 
 HISTORY_SHOWN = 20
@@ -125,12 +126,9 @@ def _sandbox_regions(region: Region) -> list[Region]:
     return [r for r in qs.order_by("code") if not r.hidden or r.pk == region.pk]
 
 
-def _history(region: Region) -> list[ProductionAccessRequest]:
-    return list(
-        ProductionAccessRequest.objects.filter(region__account=region.account)
-        .select_related("region", "submitted_by")
-        .order_by("-submitted_at", "-id")[:HISTORY_SHOWN]
-    )
+def _history_context(region: Region) -> dict:
+    history, unrequested = request_history(region.account, HISTORY_SHOWN)
+    return {"history": history, "unrequested": unrequested}
 
 
 @dataclass
@@ -165,7 +163,7 @@ def _wizard_context(region: Region, form: ProductionAccessForm | None, step: str
         ],
         "readiness": readiness[region.pk],
         "guidance": GUIDANCE,
-        "history": _history(region),
+        **_history_context(region),
         "in_sandbox": region.production_access_enabled is False,
         "review_pending": region.review_status == ReviewStatus.PENDING,
     }
@@ -236,5 +234,5 @@ def production_access_result(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "regions/production_access_result.html",
-        {"region": region, "answers": answers, "history": _history(region)},
+        {"region": region, "answers": answers, **_history_context(region)},
     )

@@ -167,3 +167,57 @@ def test_a_resubmission_while_pending_shows_ses_conflict_and_stores_nothing_twic
     # SES still holds the first review, untouched.
     review = emu.control("GET", f"regions/{ACCOUNT_ID}/eu-west-1")["review"]
     assert (review["status"], review["case_id"]) == ("PENDING", case_id)
+
+
+def _decisions(request: ProductionAccessRequest) -> list[tuple[str, bool]]:
+    """(status, has a case id) of each decision the request got, in order."""
+    return [(d.status, bool(d.case_id)) for d in request.decisions.order_by("observed_at", "id")]
+
+
+def test_the_history_shows_each_review_decision_not_pending_forever(
+    emu, regions, admin_client_role
+):
+    west = regions["eu-west-1"]
+    _submit(admin_client_role, west, [west])
+    first = ProductionAccessRequest.objects.get(region=west)
+    _sync_all(regions)  # still PENDING: nothing new
+    assert _decisions(first) == [("PENDING", True)]
+
+    emu.control("POST", f"review/{ACCOUNT_ID}/eu-west-1", {"status": "DENIED"})
+    _sync_all(regions)
+    first.refresh_from_db()
+    assert _decisions(first) == [("PENDING", True), ("DENIED", True)]
+    assert (first.review_status, first.case_id) == ("DENIED", west.review_case_id)
+
+    # Resubmitted after answering the case: a new request, a new review.
+    _submit(admin_client_role, west, [west])
+    second = ProductionAccessRequest.objects.filter(region=west).order_by("-id").first()
+    emu.control("POST", f"review/{ACCOUNT_ID}/eu-west-1", {"status": "GRANTED"})
+    _sync_all(regions)
+    second.refresh_from_db()
+    assert _decisions(second) == [("PENDING", True), ("GRANTED", True)]
+    assert second.review_status == "GRANTED"
+    assert _decisions(first) == [("PENDING", True), ("DENIED", True)]  # its own, kept
+
+    page = admin_client_role.get(reverse("production_access", args=[west.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    first_row = history[history.index(f'id="request-{first.pk}"') :]
+    assert first_row.index("<strong>PENDING</strong>") < first_row.index("<strong>DENIED</strong>")
+    assert f"(case <code>{first.case_id}</code>)" in first_row
+    assert "Review granted" in history[history.index(f'id="request-{second.pk}"') :]
+
+
+def test_a_review_made_outside_sesops_is_listed_apart_and_a_late_case_id_completes_it(
+    emu, regions, admin_client_role
+):
+    from regions.reviews import observe_review
+
+    west = regions["eu-west-1"]
+    observe_review(west, status="PENDING", case_id="", source="sync")
+    completed = observe_review(west, status="PENDING", case_id="12345", source="sync")
+    assert completed is not None and west.review_decisions.count() == 1
+    assert observe_review(west, status="PENDING", case_id="12345", source="sync") is None
+
+    page = admin_client_role.get(reverse("production_access", args=[west.pk])).content.decode()
+    assert "Review decisions seen in SES without a request from sesops" in page
+    assert "PENDING (case <code>12345</code>)" in page
