@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from identities.blockers.states import region_state
 from identities.models import DnsCheck, Identity, RegionalIdentity
 from identities.selectors.blocked import blocked_identities
-from identities.selectors.grid import Column
+from identities.selectors.columns import Column
 from regions.models import Region, SyncRun
 
 AR = ["account", "region"]

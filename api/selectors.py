@@ -17,7 +17,8 @@ from identities.blockers.states import Cell, cells_for
 from identities.models import Identity, RegionalIdentity
 from identities.selectors.activity import ActivityFilters
 from identities.selectors.blocked import blocked_identities
-from identities.selectors.grid import Column, GridFilters, filtered_identities, visible_regions
+from identities.selectors.columns import Column
+from identities.selectors.grid import GridFilters, filtered_identities, visible_regions
 from regions.models import Event
 
 

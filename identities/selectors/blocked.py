@@ -15,16 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
 from identities.blockers.flags import refresh_unknown, region_blocks
 from identities.blockers.states import region_state
 from identities.models import Identity, RegionalIdentity
-
-if TYPE_CHECKING:
-    from identities.selectors.grid import Column
+from identities.selectors.columns import Column
 
 
 def blocked_cells(

@@ -23,6 +23,7 @@ from identities.blockers.states import Cell, cells_for
 from identities.models import Identity
 from identities.selectors import grid_version
 from identities.selectors.blocked import blocked_identities
+from identities.selectors.columns import Column, column_of
 from identities.selectors.deed import replicas_with_unhealthy_parent
 from regions.models import Region
 from regions.params import query_text
@@ -75,31 +76,6 @@ class GridFilters:
             "page": str(self.page) if page and self.page > 1 else "",
         }
         return {k: v for k, v in out.items() if v}
-
-
-@dataclass
-class Column:
-    region: Region
-    stale: bool
-    error: str
-    blocked: int = 0  # identities blocked in this column (whole filtered set)
-
-    @property
-    def digest_key(self) -> tuple:
-        r = self.region
-        return (
-            r.pk,
-            r.code,
-            r.account.label,
-            r.production_access_enabled,
-            r.sending_enabled,
-            r.enforcement_status,
-            r.review_status,  # the "review denied / pending" badge
-            r.review_case_id,
-            self.stale,
-            self.error,
-            self.blocked,
-        )
 
 
 @dataclass
@@ -177,10 +153,6 @@ def visible_regions() -> list[Region]:
     )
 
 
-def _column(region: Region, now: datetime) -> Column:
-    return Column(region=region, stale=region.is_stale(now), error=region.current_error.strip())
-
-
 def stale_signature(regions: Iterable[Region], now: datetime) -> str:
     """Which regions are stale: staleness grows with time, without any row changing."""
     return ",".join(str(r.pk) for r in regions if r.is_stale(now))
@@ -240,7 +212,7 @@ def build_grid(
         version = grid_version.current()
         regions = visible_regions()
     columns = [
-        _column(r, now)
+        column_of(r, now)
         for r in regions
         if (not filters.account or r.account.label == filters.account)
         and (not filters.region or r.code == filters.region)
