@@ -152,6 +152,28 @@ def _read_back_review(client: Any, region: Region) -> tuple[str, str]:
     return status, case_id
 
 
+def _show_review(
+    region: Region, details: AccessDetails, review_status: str, case_id: str, *, submitted: bool
+) -> None:
+    """Show the running review at once (button disabled) instead of after the next sync."""
+    if not review_status or (review_status == region.review_status and not case_id):
+        return
+    fields: dict[str, Any] = {"review_status": review_status, "changed_at": timezone.now()}
+    if case_id:
+        fields["review_case_id"] = case_id
+    if submitted:
+        fields.update(
+            mail_type=details.mail_type,
+            website_url=details.website_url,
+            contact_language=details.contact_language,
+            use_case_description=details.use_case_description,
+            additional_contacts=list(details.additional_contacts),
+        )
+    Region.objects.filter(pk=region.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(region, name, value)
+
+
 def _store(
     *,
     region: Region,
@@ -178,22 +200,7 @@ def _store(
             case_id=case_id,
         )
         before = region.review_status
-        if review_status and (review_status != region.review_status or case_id):
-            # Show the running review at once (button disabled) instead of after the next sync.
-            fields = {"review_status": review_status, "changed_at": timezone.now()}
-            if case_id:
-                fields["review_case_id"] = case_id
-            if submitted:
-                fields.update(
-                    mail_type=details.mail_type,
-                    website_url=details.website_url,
-                    contact_language=details.contact_language,
-                    use_case_description=details.use_case_description,
-                    additional_contacts=list(details.additional_contacts),
-                )
-            Region.objects.filter(pk=region.pk).update(**fields)
-            for name, value in fields.items():
-                setattr(region, name, value)
+        _show_review(region, details, review_status, case_id, submitted=submitted)
         if submitted:
             observe_review(
                 region,
