@@ -263,120 +263,126 @@ def _regional_rows(specs: list[world.Spec], regions: list[Any], now: Any) -> tup
                 status = s.status
                 if s.status == "SUCCESS" and (i * 7 + r * 13) % PENDING_CELL_EVERY == 0:
                     status = "PENDING"  # freshly added to this region
-                ok = status == "SUCCESS"
-                row: dict[str, Any] = {
-                    "id": rid,
-                    "identity_id": i + 1,
-                    "region_id": reg.pk,
-                    "present": present,
-                    "gone_at": None if present else now - timedelta(days=1),
-                    "verification_status": status,
-                    "verified_for_sending": ok,
-                    "sending_enabled": True,
-                    "verification_error_type": "" if ok or s.kind != "DOMAIN" else "HOST_NOT_FOUND",
-                    "verification_last_checked_at": now - timedelta(minutes=5),
-                    "verification_last_success_at": now - timedelta(days=2) if ok else None,
-                    "first_seen_at": now - timedelta(days=30),
-                    "synced_at": now - timedelta(minutes=1),
-                    "details_synced_at": now - timedelta(days=1),
-                    "changed_at": now - timedelta(hours=2),
-                }
-                if s.kind == "DOMAIN":
-                    tokens = _tokens(s.name, reg.code)
-                    row.update(
-                        {
-                            "verification_token": hashlib.md5(s.name.encode()).hexdigest(),
-                            "dkim_signing_enabled": True,
-                            "dkim_status": status,
-                            "dkim_tokens": tokens,
-                            "dkim_origin": "AWS_SES",
-                            "dkim_signing_zone": "dkim.amazonses.com",
-                        }
-                    )
-                    if s.mail_from:
-                        row.update(
-                            {
-                                "mail_from_domain": f"mail.{s.name}",
-                                "mail_from_status": "SUCCESS",
-                                "mail_from_behavior": "USE_DEFAULT_VALUE",
-                            }
-                        )
-                    if present:
-                        domain_rows.append((rid, s, reg.code, status))
-                else:
-                    row.update({"dkim_signing_enabled": False, "dkim_status": "NOT_STARTED"})
-                yield row
+                if s.kind == "DOMAIN" and present:
+                    domain_rows.append((rid, s, reg.code, status))
+                yield _regional_row(rid, i + 1, s, reg, status, present, now)
 
     def checks(_: int) -> Iterator[dict[str, Any]]:
         # Called after regional() ran to the end, so domain_rows is complete.
         for rid, s, code, status in domain_rows:
-            verdict = "ok" if status == "SUCCESS" else "missing"
-            answers = {
-                f"ns{k}.example.net": {
-                    "address": f"192.0.2.{k}",
-                    "status": "NOERROR" if verdict == "ok" else "NXDOMAIN",
-                    "rtype": "CNAME",
-                    "values": [],
-                    "ttl": 300,
-                }
-                for k in (1, 2)
-            }
-            base = {
-                "regional_identity_id": rid,
-                "checked_at": now - timedelta(minutes=10),
-                "changed_at": now - timedelta(days=1),
-                "answers": answers,
-            }
-            for t in _tokens(s.name, code):
-                yield {
-                    **base,
-                    "purpose": "dkim",
-                    "name": f"{t}._domainkey.{s.name}",
-                    "rtype": "CNAME",
-                    "expected": f"{t}.dkim.amazonses.com",
-                    "severity": "blocking",
-                    "verdict": verdict,
-                    "diagnosis": "" if verdict == "ok" else "No record at this name.",
-                }
-            yield {
-                **base,
-                "purpose": "verification",
-                "name": f"_amazonses.{s.name}",
-                "rtype": "TXT",
-                "expected": hashlib.md5(s.name.encode()).hexdigest(),
-                "severity": "warning",
-                "verdict": verdict,
-            }
-            yield {
-                **base,
-                "purpose": "dmarc",
-                "name": f"_dmarc.{s.name}",
-                "rtype": "TXT",
-                "expected": "v=DMARC1; p=none",
-                "severity": "warning",
-                "verdict": "ok",
-            }
-            if s.mail_from:
-                yield {
-                    **base,
-                    "purpose": "mail_from_mx",
-                    "name": f"mail.{s.name}",
-                    "rtype": "MX",
-                    "expected": f"10 feedback-smtp.{code}.amazonses.com",
-                    "severity": "blocking",
-                    "verdict": "ok",
-                }
-                yield {
-                    **base,
-                    "purpose": "mail_from_spf",
-                    "name": f"mail.{s.name}",
-                    "rtype": "TXT",
-                    "expected": "v=spf1 include:amazonses.com ~all",
-                    "severity": "blocking",
-                    "verdict": "ok",
-                }
+            yield from _domain_checks(rid, s, code, "ok" if status == "SUCCESS" else "missing", now)
 
     return regional(), checks
+
+
+def _regional_row(
+    rid: int, identity_id: int, s: world.Spec, reg: Any, status: str, present: bool, now: Any
+) -> dict[str, Any]:
+    ok = status == "SUCCESS"
+    row: dict[str, Any] = {
+        "id": rid,
+        "identity_id": identity_id,
+        "region_id": reg.pk,
+        "present": present,
+        "gone_at": None if present else now - timedelta(days=1),
+        "verification_status": status,
+        "verified_for_sending": ok,
+        "sending_enabled": True,
+        "verification_error_type": "" if ok or s.kind != "DOMAIN" else "HOST_NOT_FOUND",
+        "verification_last_checked_at": now - timedelta(minutes=5),
+        "verification_last_success_at": now - timedelta(days=2) if ok else None,
+        "first_seen_at": now - timedelta(days=30),
+        "synced_at": now - timedelta(minutes=1),
+        "details_synced_at": now - timedelta(days=1),
+        "changed_at": now - timedelta(hours=2),
+    }
+    if s.kind != "DOMAIN":
+        row.update({"dkim_signing_enabled": False, "dkim_status": "NOT_STARTED"})
+        return row
+    row.update(
+        {
+            "verification_token": hashlib.md5(s.name.encode()).hexdigest(),
+            "dkim_signing_enabled": True,
+            "dkim_status": status,
+            "dkim_tokens": _tokens(s.name, reg.code),
+            "dkim_origin": "AWS_SES",
+            "dkim_signing_zone": "dkim.amazonses.com",
+        }
+    )
+    if s.mail_from:
+        row.update(
+            {
+                "mail_from_domain": f"mail.{s.name}",
+                "mail_from_status": "SUCCESS",
+                "mail_from_behavior": "USE_DEFAULT_VALUE",
+            }
+        )
+    return row
+
+
+def _domain_checks(
+    rid: int, s: world.Spec, code: str, verdict: str, now: Any
+) -> Iterator[dict[str, Any]]:
+    """The DnsCheck rows of one domain's regional row: DKIM, _amazonses, DMARC, MAIL FROM."""
+    answers = {
+        f"ns{k}.example.net": {
+            "address": f"192.0.2.{k}",
+            "status": "NOERROR" if verdict == "ok" else "NXDOMAIN",
+            "rtype": "CNAME",
+            "values": [],
+            "ttl": 300,
+        }
+        for k in (1, 2)
+    }
+    base = {
+        "regional_identity_id": rid,
+        "checked_at": now - timedelta(minutes=10),
+        "changed_at": now - timedelta(days=1),
+        "answers": answers,
+    }
+    for t in _tokens(s.name, code):
+        yield {
+            **base,
+            "purpose": "dkim",
+            "name": f"{t}._domainkey.{s.name}",
+            "rtype": "CNAME",
+            "expected": f"{t}.dkim.amazonses.com",
+            "severity": "blocking",
+            "verdict": verdict,
+            "diagnosis": "" if verdict == "ok" else "No record at this name.",
+        }
+    yield {
+        **base,
+        "purpose": "verification",
+        "name": f"_amazonses.{s.name}",
+        "rtype": "TXT",
+        "expected": hashlib.md5(s.name.encode()).hexdigest(),
+        "severity": "warning",
+        "verdict": verdict,
+    }
+    yield {
+        **base,
+        "purpose": "dmarc",
+        "name": f"_dmarc.{s.name}",
+        "rtype": "TXT",
+        "expected": "v=DMARC1; p=none",
+        "severity": "warning",
+        "verdict": "ok",
+    }
+    if s.mail_from:
+        for purpose, rtype, expected in (
+            ("mail_from_mx", "MX", f"10 feedback-smtp.{code}.amazonses.com"),
+            ("mail_from_spf", "TXT", "v=spf1 include:amazonses.com ~all"),
+        ):
+            yield {
+                **base,
+                "purpose": purpose,
+                "name": f"mail.{s.name}",
+                "rtype": rtype,
+                "expected": expected,
+                "severity": "blocking",
+                "verdict": "ok",
+            }
 
 
 def _events(specs: list[world.Spec], regions: list[Any], now: Any) -> Iterator[dict[str, Any]]:
