@@ -21,20 +21,6 @@ V1_STATUS = {
     "NOT_STARTED": "NotStarted",
 }
 V1_BEHAVIOR = {"USE_DEFAULT_VALUE": "UseDefaultValue", "REJECT_MESSAGE": "RejectMessage"}
-OPERATIONS = {
-    "VerifyEmailIdentity",
-    "VerifyEmailAddress",
-    "VerifyDomainIdentity",
-    "VerifyDomainDkim",
-    "DeleteIdentity",
-    "ListIdentities",
-    "GetIdentityVerificationAttributes",
-    "GetIdentityDkimAttributes",
-    "GetIdentityMailFromDomainAttributes",
-    "GetSendQuota",
-    "SendEmail",
-    "SetIdentityDkimEnabled",
-}
 MAX_BATCH = 100
 
 
@@ -112,122 +98,164 @@ def _lookup(reg: Region, name: str) -> Identity | None:
 
 
 def run(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
-    st, ids, ev = app.state, app.ids, app.ev
-    with st.lock:
-        if action in ("VerifyEmailIdentity", "VerifyEmailAddress"):
-            raw = _required(form, "EmailAddress")
-            if "@" not in raw:
-                raise invalid(f"Invalid email address <{raw}>.")
-            name, kind = check_identity_name(raw)
-            if kind != "EMAIL_ADDRESS":
-                raise invalid(f"Invalid email address <{raw}>.")
-            ident = reg.identities.get(name)
-            if ident is None:
-                ids.create(reg, raw)  # sends the verification mail
-            else:
-                ids.send_verification(reg, ident)  # SES sends a new one for an existing address
-            return {}
-        if action in ("VerifyDomainIdentity", "VerifyDomainDkim"):
-            raw = _required(form, "Domain")
-            name, kind = check_identity_name(raw)
-            if kind != "DOMAIN":
-                raise invalid(f"Invalid domain name <{raw}>.")
-            ident = reg.identities.get(name) or ids.create(reg, raw)
-            ev.evaluate(reg, ident)  # a FAILED that only time has caused must show first
-            if action == "VerifyDomainIdentity":
-                if ident.verification.status == "FAILED":  # asking again restarts it
-                    ident.verification.restart(st.now())
-                return {"VerificationToken": ident.verification_token}
-            if ident.dkim_origin != "AWS_SES" or ident.dkim.status == "FAILED":
-                ids.apply_dkim(reg, ident, "AWS_SES", None)
-            return {"DkimTokens": ids.tokens(reg, ident)}
-        if action == "DeleteIdentity":
-            name = normalize(_required(form, "Identity"))
-            if name in reg.identities:  # v1 answers success for an unknown identity
-                ids.refuse_parent_delete(reg, name)
-                reg.remove_identity(name)
-            return {}
-        if action == "SetIdentityDkimEnabled":
-            enabled = _required(form, "DkimEnabled").lower()
-            if enabled not in ("true", "false"):
-                raise invalid("DkimEnabled must be true or false.")
-            ids.set_signing(reg, ids.get(reg, _required(form, "Identity")), enabled == "true")
-            return {}
-        if action == "ListIdentities":
-            return _list(form, reg)
-        if action == "GetIdentityVerificationAttributes":
-            out: dict[str, dict[str, Any]] = {}
-            for name in _batch(form):
-                ident = _lookup(reg, name)
-                if ident is None:
-                    continue  # SES leaves unknown identities out
-                ev.evaluate(reg, ident)
-                entry: dict[str, Any] = {"VerificationStatus": V1_STATUS[ident.verification.status]}
-                if ident.kind == "DOMAIN":
-                    entry["VerificationToken"] = ident.verification_token
-                out[name] = entry
-            return {"VerificationAttributes": Raw(_map(out))}
-        if action == "GetIdentityDkimAttributes":
-            out = {}
-            for name in _batch(form):
-                ident = _lookup(reg, name)
-                if ident is None:
-                    continue  # as the other batch reads: unknown identities are left out
-                if ident.kind != "DOMAIN":
-                    out[name] = {
-                        "DkimEnabled": ident.signing_enabled,
-                        "DkimVerificationStatus": "NotStarted",
-                    }
-                    continue
-                ev.evaluate(reg, ident)
-                out[name] = {
-                    "DkimEnabled": ident.signing_enabled,
-                    "DkimVerificationStatus": V1_STATUS[ident.dkim.status],
-                    "DkimTokens": ids.tokens(reg, ident),
-                }
-            return {"DkimAttributes": Raw(_map(out))}
-        if action == "GetIdentityMailFromDomainAttributes":
-            out = {}
-            for name in _batch(form):
-                ident = _lookup(reg, name)
-                if ident is None:
-                    continue
-                ev.evaluate(reg, ident)
-                entry = {"BehaviorOnMXFailure": V1_BEHAVIOR[ident.behavior_on_mx_failure]}
-                if ident.mail_from_domain:
-                    entry = {
-                        "MailFromDomain": ident.mail_from_domain,
-                        "MailFromDomainStatus": V1_STATUS[ident.mail_from.status],
-                        **entry,
-                    }
-                out[name] = entry
-            return {"MailFromDomainAttributes": Raw(_map(out))}
-        if action == "GetSendQuota":
-            q = account.quota_json(st, reg)
-            return {
-                "Max24HourSend": q["Max24HourSend"],
-                "MaxSendRate": q["MaxSendRate"],
-                "SentLast24Hours": q["SentLast24Hours"],
+    handler = _HANDLERS.get(action)
+    if handler is None:
+        raise unknown_operation(action)
+    with app.state.lock:
+        return handler(app, reg, action, form)
+
+
+def _verify_email(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    raw = _required(form, "EmailAddress")
+    if "@" not in raw:
+        raise invalid(f"Invalid email address <{raw}>.")
+    name, kind = check_identity_name(raw)
+    if kind != "EMAIL_ADDRESS":
+        raise invalid(f"Invalid email address <{raw}>.")
+    ident = reg.identities.get(name)
+    if ident is None:
+        app.ids.create(reg, raw)  # sends the verification mail
+    else:
+        app.ids.send_verification(reg, ident)  # SES sends a new one for an existing address
+    return {}
+
+
+def _verify_domain(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    ids = app.ids
+    raw = _required(form, "Domain")
+    name, kind = check_identity_name(raw)
+    if kind != "DOMAIN":
+        raise invalid(f"Invalid domain name <{raw}>.")
+    ident = reg.identities.get(name) or ids.create(reg, raw)
+    app.ev.evaluate(reg, ident)  # a FAILED that only time has caused must show first
+    if action == "VerifyDomainIdentity":
+        if ident.verification.status == "FAILED":  # asking again restarts it
+            ident.verification.restart(app.state.now())
+        return {"VerificationToken": ident.verification_token}
+    if ident.dkim_origin != "AWS_SES" or ident.dkim.status == "FAILED":
+        ids.apply_dkim(reg, ident, "AWS_SES", None)
+    return {"DkimTokens": ids.tokens(reg, ident)}
+
+
+def _delete_identity(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    name = normalize(_required(form, "Identity"))
+    if name in reg.identities:  # v1 answers success for an unknown identity
+        app.ids.refuse_parent_delete(reg, name)
+        reg.remove_identity(name)
+    return {}
+
+
+def _set_dkim_enabled(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    enabled = _required(form, "DkimEnabled").lower()
+    if enabled not in ("true", "false"):
+        raise invalid("DkimEnabled must be true or false.")
+    app.ids.set_signing(reg, app.ids.get(reg, _required(form, "Identity")), enabled == "true")
+    return {}
+
+
+def _list_identities(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    return _list(form, reg)
+
+
+def _batch_read(reg: Region, form: dict[str, str], entry) -> str:
+    """The v1 batch reads: each known name of the batch, evaluated, mapped by `entry`;
+    SES leaves unknown identities out."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in _batch(form):
+        ident = _lookup(reg, name)
+        if ident is not None:
+            out[name] = entry(ident)
+    return _map(out)
+
+
+def _verification_attributes(
+    app: App, reg: Region, action: str, form: dict[str, str]
+) -> dict[str, Any]:
+    def entry(ident: Identity) -> dict[str, Any]:
+        app.ev.evaluate(reg, ident)
+        out: dict[str, Any] = {"VerificationStatus": V1_STATUS[ident.verification.status]}
+        if ident.kind == "DOMAIN":
+            out["VerificationToken"] = ident.verification_token
+        return out
+
+    return {"VerificationAttributes": Raw(_batch_read(reg, form, entry))}
+
+
+def _dkim_attributes(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    def entry(ident: Identity) -> dict[str, Any]:
+        if ident.kind != "DOMAIN":
+            return {"DkimEnabled": ident.signing_enabled, "DkimVerificationStatus": "NotStarted"}
+        app.ev.evaluate(reg, ident)
+        return {
+            "DkimEnabled": ident.signing_enabled,
+            "DkimVerificationStatus": V1_STATUS[ident.dkim.status],
+            "DkimTokens": app.ids.tokens(reg, ident),
+        }
+
+    return {"DkimAttributes": Raw(_batch_read(reg, form, entry))}
+
+
+def _mail_from_attributes(
+    app: App, reg: Region, action: str, form: dict[str, str]
+) -> dict[str, Any]:
+    def entry(ident: Identity) -> dict[str, Any]:
+        app.ev.evaluate(reg, ident)
+        out = {"BehaviorOnMXFailure": V1_BEHAVIOR[ident.behavior_on_mx_failure]}
+        if ident.mail_from_domain:
+            out = {
+                "MailFromDomain": ident.mail_from_domain,
+                "MailFromDomainStatus": V1_STATUS[ident.mail_from.status],
+                **out,
             }
-        if action == "SendEmail":
-            rcpts = [
-                a
-                for k in ("ToAddresses", "CcAddresses", "BccAddresses")
-                for a in _members(form, f"Destination.{k}")
-            ]
-            body = form.get("Message.Body.Text.Data") or form.get("Message.Body.Html.Data") or ""
-            message_id = account.send_email(
-                st,
-                ev,
-                reg,
-                _required(form, "Source"),
-                rcpts,
-                form.get("Message.Subject.Data", ""),
-                body,
-                return_path=form.get("ReturnPath") or None,
-            )
-            return {"MessageId": message_id}
-    raise unknown_operation(action)
+        return out
+
+    return {"MailFromDomainAttributes": Raw(_batch_read(reg, form, entry))}
+
+
+def _send_quota(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    q = account.quota_json(app.state, reg)
+    return {
+        "Max24HourSend": q["Max24HourSend"],
+        "MaxSendRate": q["MaxSendRate"],
+        "SentLast24Hours": q["SentLast24Hours"],
+    }
+
+
+def _send_email(app: App, reg: Region, action: str, form: dict[str, str]) -> dict[str, Any]:
+    rcpts = [
+        a
+        for k in ("ToAddresses", "CcAddresses", "BccAddresses")
+        for a in _members(form, f"Destination.{k}")
+    ]
+    body = form.get("Message.Body.Text.Data") or form.get("Message.Body.Html.Data") or ""
+    message_id = account.send_email(
+        app.state,
+        app.ev,
+        reg,
+        _required(form, "Source"),
+        rcpts,
+        form.get("Message.Subject.Data", ""),
+        body,
+        return_path=form.get("ReturnPath") or None,
+    )
+    return {"MessageId": message_id}
+
+
+_HANDLERS = {
+    "VerifyEmailIdentity": _verify_email,
+    "VerifyEmailAddress": _verify_email,
+    "VerifyDomainIdentity": _verify_domain,
+    "VerifyDomainDkim": _verify_domain,
+    "DeleteIdentity": _delete_identity,
+    "SetIdentityDkimEnabled": _set_dkim_enabled,
+    "ListIdentities": _list_identities,
+    "GetIdentityVerificationAttributes": _verification_attributes,
+    "GetIdentityDkimAttributes": _dkim_attributes,
+    "GetIdentityMailFromDomainAttributes": _mail_from_attributes,
+    "GetSendQuota": _send_quota,
+    "SendEmail": _send_email,
+}
+OPERATIONS = frozenset(_HANDLERS)  # what server.py routes to this module
 
 
 def _list(form: dict[str, str], reg: Region) -> dict[str, Any]:
