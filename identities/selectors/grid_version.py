@@ -48,15 +48,19 @@ def token(version: tuple[int, str] | None) -> str:
     return f"{version[0]}.{version[1]}" if version else ""
 
 
-def cached(key: Hashable, build: Callable[[], Any]) -> Any:
-    """The value stored under `key`, else `build()` stored under it (least recently used
-    out). Callers put the version in the key, so a changed grid is never found."""
+def cached(key: tuple[Hashable, ...], build: Callable[[], Any]) -> Any:
+    """The value stored under `key`, else `build()` stored under it. The key starts with the
+    version, so a changed grid is never found; storing under a new version drops the pages
+    of the others (a version never comes back), then the least recently used beyond
+    MAX_PAGES."""
     with _lock:
         if key in _pages:
             _pages.move_to_end(key)
             return _pages[key]
     value = build()
     with _lock:
+        for old in [k for k in _pages if k[0] != key[0]]:
+            del _pages[old]
         _pages[key] = value
         while len(_pages) > MAX_PAGES:
             _pages.popitem(last=False)

@@ -212,3 +212,17 @@ def test_every_table_the_grid_reads_moves_the_version(viewer_client, grid_world)
     outside = {"django_session", "auth_user", "auth_group", "auth_user_groups"}
     assert read - outside - {"identities_gridversion"} <= set(GRID_TABLES)
     assert "regions_sesrecommendation" in read
+
+
+def test_a_page_stored_under_a_new_version_drops_the_older_versions_pages():
+    built = []
+
+    def build(name):
+        return lambda: built.append(name) or name
+
+    grid_version.cached(((1, "x"), "page 1"), build("v1 page 1"))
+    grid_version.cached(((1, "x"), "page 2"), build("v1 page 2"))
+    grid_version.cached(((2, "x"), "page 1"), build("v2 page 1"))
+    assert grid_version.cached(((2, "x"), "page 1"), build("again")) == "v2 page 1"
+    grid_version.cached(((1, "x"), "page 2"), build("v1 page 2 rebuilt"))
+    assert built == ["v1 page 1", "v1 page 2", "v2 page 1", "v1 page 2 rebuilt"]
