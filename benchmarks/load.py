@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 from benchmarks import REPO
 
 HOST = "127.0.0.1"  # never anything but loopback
+GRID_P99_MS = 300.0  # issue 18: the grid's p99 with 20 clients on this 2-core machine
 
 
 @dataclass
@@ -158,13 +159,20 @@ def report(results: Results, seconds: float, alone: dict, loaded: dict, clients:
     errors = sum(len(v) for v in results.errors.values())
     lines = [
         f"load: {clients} clients x {seconds:.0f} s against gunicorn + PostgreSQL + Redis",
+        f"  machine load average (1 min) {os.getloadavg()[0]:.1f} at the end: figures compare "
+        "only on a quiet machine (this one is shared)",
         f"  throughput {total / seconds:.1f} req/s ({total} requests), errors {errors}",
     ]
     for endpoint, ms in sorted(results.latencies.items()):
+        p99 = pct(ms, 0.99)
+        target = ""
+        if endpoint == "grid page":
+            verdict = "ok" if p99 < GRID_P99_MS else "MISSED"
+            target = f"  (target p99 < {GRID_P99_MS:g} ms at 20 clients: {verdict})"
         lines.append(
             f"  {endpoint:13s} n={len(ms):5d}  p50 {statistics.median(ms):6.0f} ms  "
-            f"p99 {pct(ms, 0.99):6.0f} ms  max {max(ms):6.0f} ms  "
-            f"errors {len(results.errors[endpoint])}"
+            f"p99 {p99:6.0f} ms  max {max(ms):6.0f} ms  "
+            f"errors {len(results.errors[endpoint])}{target}"
         )
         for sample in sorted(set(results.errors[endpoint]))[:3]:
             lines.append(f"      e.g. {sample}")

@@ -21,6 +21,8 @@ def test_the_report_prints_throughput_percentiles_errors_and_the_syncs_change():
     )
     assert "throughput 10.1 req/s (101 requests), errors 1" in text
     assert "p50     50 ms  p99     99 ms" in text
+    assert "(target p99 < 300 ms at 20 clients: ok)" in text
+    assert "machine load average (1 min)" in text
     assert "e.g. HTTP 500" in text
     assert "alone 10.0 s (succeeded), under load 11.0 s (succeeded), +10 %" in text
 
@@ -29,3 +31,11 @@ def test_the_report_prints_throughput_percentiles_errors_and_the_syncs_change():
 def test_the_run_is_bounded(argv):
     with pytest.raises(SystemExit):
         load.parse(argv)
+
+
+def test_a_grid_p99_over_the_target_is_reported_missed():
+    results = load.Results()
+    for ms in (100.0, 350.0):
+        results.add("grid page", ms, None)
+    text = load.report(results, 1.0, {}, {}, clients=20)
+    assert "p99    350 ms" in text and "at 20 clients: MISSED)" in text
