@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
 
+from regions import ses_types
 from regions.ses_types import (
     THROTTLING_CODES,
     UNANSWERED,
-    AccountState,
-    DkimAttributes,
-    IdentityDetails,
-    IdentitySummary,
-    MailFromAttributes,
-    MultiRegionEndpoint,
-    Recommendation,
     SesError,
-    VerificationAttributes,
     is_permanent,
     kind_of,
     v2_spelling,
@@ -63,12 +56,12 @@ def botocore_error(exc: BotoCoreError, operation: str, read_timeout: float) -> S
     return SesError(code, message, permanent=permanent, operation=operation)
 
 
-def account_state(data: dict) -> AccountState:
+def account_state(data: dict) -> ses_types.AccountState:
     """GetAccount (v2)."""
     quota = data.get("SendQuota") or {}
     details = data.get("Details") or {}
     review = details.get("ReviewDetails") or {}
-    return AccountState(
+    return ses_types.AccountState(
         production_access_enabled=opt_bool(data.get("ProductionAccessEnabled")),
         sending_enabled=opt_bool(data.get("SendingEnabled")),
         enforcement_status=data.get("EnforcementStatus") or "",
@@ -87,10 +80,10 @@ def account_state(data: dict) -> AccountState:
     )
 
 
-def identity_summary(item: dict) -> IdentitySummary:
+def identity_summary(item: dict) -> ses_types.IdentitySummary:
     """One item of ListEmailIdentities (v2)."""
     name = item.get("IdentityName") or ""
-    return IdentitySummary(
+    return ses_types.IdentitySummary(
         name=name,
         kind=item.get("IdentityType") or kind_of(name),
         sending_enabled=opt_bool(item.get("SendingEnabled")),
@@ -98,23 +91,23 @@ def identity_summary(item: dict) -> IdentitySummary:
     )
 
 
-def verification_attributes(attrs: dict) -> VerificationAttributes:
-    return VerificationAttributes(
+def verification_attributes(attrs: dict) -> ses_types.VerificationAttributes:
+    return ses_types.VerificationAttributes(
         status=v2_spelling(attrs.get("VerificationStatus")),
         token=attrs.get("VerificationToken") or "",
     )
 
 
-def dkim_attributes(attrs: dict) -> DkimAttributes:
-    return DkimAttributes(
+def dkim_attributes(attrs: dict) -> ses_types.DkimAttributes:
+    return ses_types.DkimAttributes(
         signing_enabled=opt_bool(attrs.get("DkimEnabled")),
         status=v2_spelling(attrs.get("DkimVerificationStatus")),
         tokens=tuple(attrs.get("DkimTokens") or ()),
     )
 
 
-def mail_from_attributes(attrs: dict) -> MailFromAttributes:
-    return MailFromAttributes(
+def mail_from_attributes(attrs: dict) -> ses_types.MailFromAttributes:
+    return ses_types.MailFromAttributes(
         domain=attrs.get("MailFromDomain") or "",
         status=v2_spelling(attrs.get("MailFromDomainStatus")),
         behavior=v2_spelling(attrs.get("BehaviorOnMXFailure")),
@@ -131,22 +124,22 @@ def _dkim_fields(dkim: dict) -> dict:
     }
 
 
-def created_details(name: str, data: dict) -> IdentityDetails:
+def created_details(name: str, data: dict) -> ses_types.IdentityDetails:
     """CreateEmailIdentity (v2): fewer fields than GetEmailIdentity."""
-    return IdentityDetails(
+    return ses_types.IdentityDetails(
         name=name,
         kind=data.get("IdentityType") or kind_of(name),
         verified_for_sending=opt_bool(data.get("VerifiedForSendingStatus")),
-        **_dkim_fields(data.get("DkimAttributes") or {}),
+        **_dkim_fields(data.get("ses_types.DkimAttributes") or {}),
     )
 
 
-def identity_details(name: str, data: dict) -> IdentityDetails:
+def identity_details(name: str, data: dict) -> ses_types.IdentityDetails:
     """GetEmailIdentity (v2)."""
-    mail_from = data.get("MailFromAttributes") or {}
+    mail_from = data.get("ses_types.MailFromAttributes") or {}
     info = data.get("VerificationInfo") or {}
     soa = info.get("SOARecord") or {}
-    return IdentityDetails(
+    return ses_types.IdentityDetails(
         name=name,
         kind=data.get("IdentityType") or kind_of(name),
         verification_status=v2_spelling(data.get("VerificationStatus")),
@@ -160,17 +153,17 @@ def identity_details(name: str, data: dict) -> IdentityDetails:
         mail_from_status=v2_spelling(mail_from.get("MailFromDomainStatus")),
         mail_from_behavior=v2_spelling(mail_from.get("BehaviorOnMxFailure")),
         extra={"feedback_forwarding": data.get("FeedbackForwardingStatus")},
-        **_dkim_fields(data.get("DkimAttributes") or {}),
+        **_dkim_fields(data.get("ses_types.DkimAttributes") or {}),
     )
 
 
-def multi_region_endpoint(region_code: str, item: dict) -> MultiRegionEndpoint:
+def multi_region_endpoint(region_code: str, item: dict) -> ses_types.MultiRegionEndpoint:
     """One item of ListMultiRegionEndpoints (v2). `Regions` holds the primary (the region
     listing it) and the secondary, in no order the model promises: the secondary is the one
     that is not this region."""
     regions = [r for r in item.get("Regions") or [] if r]
     others = [r for r in regions if r != region_code]
-    return MultiRegionEndpoint(
+    return ses_types.MultiRegionEndpoint(
         name=item.get("EndpointName") or "",
         endpoint_id=item.get("EndpointId") or "",
         status=item.get("Status") or "",
@@ -192,9 +185,9 @@ def _soa_serial(value: object) -> int | None:
     return serial if 0 <= serial < 2**32 else None
 
 
-def recommendation(item: dict) -> Recommendation:
+def recommendation(item: dict) -> ses_types.Recommendation:
     """One item of ListRecommendations (v2, VDM Advisor)."""
-    return Recommendation(
+    return ses_types.Recommendation(
         resource_arn=item.get("ResourceArn") or "",
         type=item.get("Type") or "",
         description=item.get("Description") or "",
