@@ -130,13 +130,13 @@ def created_details(name: str, data: dict) -> ses_types.IdentityDetails:
         name=name,
         kind=data.get("IdentityType") or kind_of(name),
         verified_for_sending=opt_bool(data.get("VerifiedForSendingStatus")),
-        **_dkim_fields(data.get("ses_types.DkimAttributes") or {}),
+        **_dkim_fields(data.get("DkimAttributes") or {}),
     )
 
 
 def identity_details(name: str, data: dict) -> ses_types.IdentityDetails:
     """GetEmailIdentity (v2)."""
-    mail_from = data.get("ses_types.MailFromAttributes") or {}
+    mail_from = data.get("MailFromAttributes") or {}
     info = data.get("VerificationInfo") or {}
     soa = info.get("SOARecord") or {}
     return ses_types.IdentityDetails(
@@ -153,7 +153,7 @@ def identity_details(name: str, data: dict) -> ses_types.IdentityDetails:
         mail_from_status=v2_spelling(mail_from.get("MailFromDomainStatus")),
         mail_from_behavior=v2_spelling(mail_from.get("BehaviorOnMxFailure")),
         extra={"feedback_forwarding": data.get("FeedbackForwardingStatus")},
-        **_dkim_fields(data.get("ses_types.DkimAttributes") or {}),
+        **_dkim_fields(data.get("DkimAttributes") or {}),
     )
 
 
