@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from identities.blockers.account import account as account_rules
 from identities.blockers.account import stale as stale_rules
 from identities.blockers.deed import deed_parent_ok, parent_region_of
-from identities.blockers.engine import blockers_for
+from identities.blockers.engine import blockers_for, is_blocked
 from identities.blockers.types import (
     ADD_TO_REGION,
     BLOCKING,
@@ -40,6 +40,7 @@ from identities.blockers.types import (
 )
 
 READY = "READY"
+DKIM_SIGNS = "SUCCESS"  # with signing on, a domain signs its mail
 # The engine's DKIM warnings: sending through an endpoint turns them into one blocker.
 _DKIM_CODES = ("dkim_pending", "dkim_failed", "dkim_signing_disabled")
 _NO_DKIM = "DKIM is not set up"
@@ -114,6 +115,21 @@ def _account(region: RegionState) -> list[Blocker]:
     """The engine's account rules, with the sandbox blocking (see the module docstring)."""
     found = [b for b in account_rules(region) if b.code != "sandbox"]
     return _sandbox(region) + found + stale_rules(region)
+
+
+def region_lets_through(region: RegionState | None) -> bool:
+    """Can any identity send through the endpoint out of this region? False when sesops does
+    not sync it, or its account-level rules block every identity there (the sandbox, shut
+    down, sending paused, quota used up).
+
+    Where it lets through, `for_identity` blocks an identity exactly when it is absent, its
+    stored per-row flag says it is blocked for reasons of its own (identities/blockers/
+    flags.py: the engine's blocking rules minus the account's), or it is a domain whose DKIM
+    is not SUCCESS with signing on: the endpoint's rules add only the sandbox (region-level)
+    and DKIM to the engine's, and turn no other warning into a block. The regions page counts
+    the identities that can send in SQL on that basis (identities/selectors/endpoints.py);
+    tests/identities/views/test_regions_endpoints.py checks the count against these rules."""
+    return region is not None and not is_blocked(_sandbox(region) + account_rules(region))
 
 
 def for_endpoint(status: str, regions: Sequence[EndpointRegion]) -> list[Blocker]:
@@ -201,7 +217,7 @@ def _dkim(
     if identity.is_email:
         return []
     status = (identity.dkim_status or "").upper()
-    if status == "SUCCESS" and identity.dkim_signing_enabled is not False:
+    if status == DKIM_SIGNS and identity.dkim_signing_enabled is not False:
         return []
     why = "signing is turned off" if status == "SUCCESS" else _DKIM_WHY.get(status, _NO_DKIM)
     parent = _deed_from(other, other_region)

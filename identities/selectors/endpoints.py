@@ -2,8 +2,11 @@
 its two regions, what stops it, and for each identity of its regions whether it can send
 through it (identities/blockers/endpoints.py judges; this module only loads).
 
-Queries: a fixed number per endpoint (its secondary region, its identities, their cells:
-identities.blockers.states.cells_for), whatever the number of identities.
+Queries: a fixed number per endpoint, whatever the number of identities: its secondary
+region, two counts (identities in its regions; those that can send, in SQL from the stored
+per-row flags, as the grid counts its blocked ones: rules.region_lets_through says why that
+is exact), and the rows shown (at most SHOWN, those that cannot send first), judged in full
+by the rules with their cells (identities.blockers.states.cells_for).
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 from identities.blockers import endpoints as rules
 from identities.blockers.engine import Blocker
+from identities.blockers.flags import refresh_unknown
 from identities.blockers.states import Cell, cells_for, region_state
-from identities.models import Identity
+from identities.models import Identity, RegionalIdentity
 from regions.models import GlobalEndpoint, Region
 
 SHOWN = 50  # identity rows per endpoint; the rest are counted (blocked ones first)
@@ -90,35 +96,59 @@ def _view(ep: GlobalEndpoint, primary: Region) -> EndpointView:
         .first()
     )
     synced = [r for r in (primary, secondary) if r is not None]
-    identities = list(
-        Identity.objects.filter(
-            account_id=primary.account_id,
-            regional__region__in=synced,
-            regional__present=True,
-        )
-        .distinct()
-        .order_by("name")
+    refresh_unknown(r.pk for r in synced)  # as the grid: flags never computed, computed now
+    states = [region_state(primary), region_state(secondary) if secondary else None]
+    listed = _in_regions(primary.account_id, synced)
+    ready_ids = (
+        _ready(listed, synced)
+        if all(rules.region_lets_through(s) for s in states)
+        else Identity.objects.none()
     )
-    for identity in identities:
+    total, ready = listed.count(), ready_ids.count()
+    # Judged in full: the identities shown only, those that cannot send first.
+    shown = list(listed.exclude(pk__in=ready_ids.values("pk")).order_by("name")[:SHOWN])
+    if len(shown) < SHOWN:
+        shown += list(ready_ids.order_by("name")[: SHOWN - len(shown)])
+    for identity in shown:
         identity.account = primary.account  # no query per identity
-    cells = cells_for(identities, synced, lean=True)
-    rows = [_row(identity, primary, secondary, cells) for identity in identities]
-    ready = sum(r.ready for r in rows)
+    cells = cells_for(shown, synced, lean=True)
+    rows = [_row(identity, primary, secondary, cells) for identity in shown]
+    rows.sort(key=lambda r: r.ready)  # stable: those that cannot send first, then by name
     regions = [
-        rules.EndpointRegion(primary.code, region_state(primary)),
-        rules.EndpointRegion(ep.secondary_code, region_state(secondary) if secondary else None),
+        rules.EndpointRegion(primary.code, states[0]),
+        rules.EndpointRegion(ep.secondary_code, states[1]),
     ]
     found = rules.for_endpoint(ep.status, regions)
-    rows.sort(key=lambda r: r.ready)  # stable: those that cannot send first, then by name
     return EndpointView(
         endpoint=ep,
         primary=primary,
         secondary=secondary,
-        blockers=rules.with_identities(found, ready=ready, total=len(rows)),
-        rows=rows[:SHOWN],
+        blockers=rules.with_identities(found, ready=ready, total=total),
+        rows=rows,
         ready_count=ready,
-        total=len(rows),
+        total=total,
     )
+
+
+def _in_regions(account_id: int, regions: Sequence[Region]) -> QuerySet[Identity]:
+    """The account's identities present in at least one of the endpoint's synced regions."""
+    present = RegionalIdentity.objects.filter(
+        identity_id=OuterRef("pk"), region__in=regions, present=True
+    )
+    return Identity.objects.filter(Exists(present), account_id=account_id)
+
+
+def _ready(listed: QuerySet[Identity], regions: Sequence[Region]) -> QuerySet[Identity]:
+    """Those of `listed` that can send through the endpoint, in both regions whose account
+    lets them through (rules.region_lets_through says what else blocks)."""
+    signs = Q(dkim_status__iexact=rules.DKIM_SIGNS) & ~Q(dkim_signing_enabled=False)
+    ok = Q(identity__kind=Identity.Kind.EMAIL) | signs
+    for region in regions:
+        fine = RegionalIdentity.objects.filter(
+            ok, identity_id=OuterRef("pk"), region=region, present=True, blocking=False
+        )
+        listed = listed.filter(Exists(fine))
+    return listed
 
 
 def _row(

@@ -102,6 +102,8 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_identities(viewer_
     ready, _ = world
 
     def count() -> int:
+        # The first view computes the per-row flags the factories left unknown (as the grid).
+        viewer_client.get(reverse("regions"))
         with CaptureQueriesContext(connection) as queries:
             assert viewer_client.get(reverse("regions")).status_code == 200
         return len(queries)
@@ -111,3 +113,73 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_identities(viewer_
         identity = IdentityFactory(account=ready.primary.account, name=f"u{i}@example.com")
         RegionalIdentityFactory(identity=identity, region=ready.primary)
     assert count() == before
+
+
+def _mixed(world, n_ready: int = 0):
+    """Identities of the ready endpoint's two regions in many states (each in both regions
+    unless said): what the SQL count must agree with the rules on."""
+    ready, _ = world
+    us = ready.primary
+    eu = RegionFactory(account=us.account, code="eu-west-1")
+    states = {
+        "pending@a.test": {"verification_status": "PENDING", "verified_for_sending": False},
+        "off@a.test": {"sending_enabled": False},
+        "dkim-pending.test": {"dkim_status": "PENDING"},
+        "signing-off.test": {"dkim_status": "SUCCESS", "dkim_signing_enabled": False},
+        "signing-unknown.test": {"dkim_status": "SUCCESS", "dkim_signing_enabled": None},
+        "gone@a.test": {"present": False},
+    }
+    for name, fields in states.items():
+        kind = "EMAIL" if "@" in name else "DOMAIN"
+        identity = IdentityFactory(account=us.account, name=name, kind=kind)
+        RegionalIdentityFactory(identity=identity, region=us, **fields)
+        signs = {"dkim_status": "SUCCESS", "dkim_signing_enabled": True} if kind == "DOMAIN" else {}
+        RegionalIdentityFactory(identity=identity, region=eu, **signs)  # fine in eu-west-1
+    for i in range(n_ready):
+        identity = IdentityFactory(account=us.account, name=f"ok{i}@a.test")
+        for region in (us, eu):
+            RegionalIdentityFactory(identity=identity, region=region)
+    return ready
+
+
+def test_the_count_of_identities_that_can_send_agrees_with_the_rules_on_each_state(world):
+    from identities.selectors.endpoints import endpoints_for_page
+
+    ready = _mixed(world, n_ready=2)
+
+    (view,) = [v for v in endpoints_for_page([ready.primary]) if v.endpoint == ready]
+
+    # Every identity is listed (fewer than SHOWN), each judged in full by the rules.
+    assert view.total == len(view.rows) == 10
+    judged = {row.identity.name for row in view.rows if row.ready}
+    assert view.ready_count == len(judged)
+    assert judged == {"example.com", "signing-unknown.test", "ok0@a.test", "ok1@a.test"}
+
+
+def test_only_the_shown_identities_are_judged_those_that_cannot_send_first(world, monkeypatch):
+    from identities.selectors import endpoints
+
+    monkeypatch.setattr(endpoints, "SHOWN", 3)
+    ready = _mixed(world, n_ready=5)
+
+    (view,) = [v for v in endpoints.endpoints_for_page([ready.primary]) if v.endpoint == ready]
+
+    assert (view.total, view.ready_count, view.hidden_rows) == (13, 7, 10)
+    assert [r.identity.name for r in view.rows] == [
+        "dkim-pending.test",
+        "gone@a.test",
+        "off@a.test",
+    ]
+    assert not any(r.ready for r in view.rows)
+
+
+def test_a_region_that_blocks_every_identity_leaves_none_able_to_send(viewer_client, world):
+    from identities.selectors.endpoints import endpoints_for_page
+
+    _, blocked = world  # its secondary, ap-southeast-2, is in the sandbox
+
+    (view,) = [v for v in endpoints_for_page([blocked.primary]) if v.endpoint == blocked]
+
+    assert (view.ready_count, view.total) == (0, 1)
+    assert [r.ready for r in view.rows] == [False]
+    assert "None of the 1 identities" in " ".join(b.message for b in view.blockers)
