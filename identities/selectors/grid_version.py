@@ -3,7 +3,9 @@
 `current()` reads one row (identities.models.GridVersion) that database triggers move in the
 same transaction as every write to what the grid shows (migration 0006): identities, their
 regional rows and DNS checks, regions and accounts, whoever writes them (the sync, actions,
-the DNS probe, the flags, the admin, a bulk UPDATE). So a grid built after reading version v
+the DNS probe, the flags, the admin, a bulk UPDATE), except bookkeeping columns the grid
+never shows (a lease, the sync's timestamps, synced_at, a check's checked_at: migration
+0007), which every sync and probe rewrites. So a grid built after reading version v
 is at least as new as v: read the version first, then the data (under READ COMMITTED each
 later query sees every commit the version read saw, and maybe more, never less).
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from identities.blockers.flags import refresh_blocking, refresh_unknown
 from identities.models import DnsCheck, Identity, RegionalIdentity
@@ -226,3 +227,19 @@ def test_a_page_stored_under_a_new_version_drops_the_older_versions_pages():
     assert grid_version.cached(((2, "x"), "page 1"), build("again")) == "v2 page 1"
     grid_version.cached(((1, "x"), "page 2"), build("v1 page 2 rebuilt"))
     assert built == ["v1 page 1", "v1 page 2", "v2 page 1", "v1 page 2 rebuilt"]
+
+
+def test_a_sync_or_a_probe_that_changes_nothing_keeps_the_version(grid_world, fake_ses):
+    """Bookkeeping columns (the sync's timestamps, synced_at, a check's checked_at) move on
+    every sync and probe: with many regions they would move the version every few seconds."""
+    _postgresql_only()
+    fake_ses.account = None
+    fake_ses.identities = [
+        IdentitySummary("ops@example.net", "EMAIL_ADDRESS", True, "SUCCESS"),
+        IdentitySummary("example.com", "DOMAIN", True, "SUCCESS"),
+    ]
+    sync.sync_region(grid_world["use1"], trigger="test")
+    before = grid_version.current()
+    sync.sync_region(grid_world["use1"], trigger="test")
+    DnsCheck.objects.update(checked_at=timezone.now(), answers={"ns1": ["x"]})
+    assert grid_version.current() == before
