@@ -2,7 +2,13 @@
 (GetEmailIdentity VerificationInfo.SOARecord) against the serial the authoritative
 nameservers serve now (the DNS probe). Pure: plain values in, a verdict and its text out.
 
-Serials compare in RFC 1982 serial arithmetic (they wrap at 2^32)."""
+Serials compare in RFC 1982 serial arithmetic (they wrap at 2^32).
+
+What SES reported is as of sesops' last GetEmailIdentity read (`read_at`,
+RegionalIdentity.details_synced_at): the sync reads it for a verified domain only when the
+identity is new or its DKIM changes, for one not verified when its status changes and at
+least every hour (identities/sync/fetch.py, needs_details). SES may have looked since: the
+sentences say "when sesops last read it" and `reread` says when it is read again."""
 
 from __future__ import annotations
 
@@ -49,6 +55,8 @@ class SesLook:
     checked_at: datetime | None  # SES's LastCheckedTimestamp
     served_by: tuple[tuple[str, int | None], ...] = ()  # (nameserver, serial), when they differ
     text: str = ""
+    read_at: datetime | None = None  # when sesops read SES's view (GetEmailIdentity)
+    reread: str = ""  # when sesops reads it again
 
     @property
     def disagree(self) -> bool:
@@ -62,6 +70,7 @@ class SesLook:
             "ses_checked_at": self.checked_at,
             "served_by": dict(self.served_by),
             "text": self.text,
+            "read_at": self.read_at,
         }
 
 
@@ -71,9 +80,11 @@ def ses_look(
     checked_at: datetime | None,
     served: Mapping[str, int | None] | None,
     verification_status: str = "",
+    read_at: datetime | None = None,
 ) -> SesLook:
     """SES's last look against what the nameservers serve now, with a sentence that says it.
-    `served` is None before the first DNS probe, {} when the probe found no zone."""
+    `served` is None before the first DNS probe, {} when the probe found no zone; `read_at`
+    is when sesops read SES's view."""
     now = newest(served or {})
     distinct = set((served or {}).values())
     served_by = tuple(sorted((served or {}).items())) if len(distinct) > 1 else ()
@@ -93,11 +104,15 @@ def ses_look(
         state = NOT_YET
         if (verification_status or "").upper() == "FAILED":
             text = (
-                "SES has not looked since the zone changed: it stopped looking when "
-                "verification failed, and looks again once verification is restarted."
+                "SES had not looked since the zone changed when sesops last read its view: it "
+                "stopped looking when verification failed, and looks again once verification "
+                "is restarted."
             )
         else:
-            text = "SES has not looked since the zone changed; it re-checks on its own schedule."
+            text = (
+                "SES had not looked since the zone changed when sesops last read its view; "
+                "it re-checks on its own schedule."
+            )
     elif seen == now:
         state, text = LOOKED, "SES has looked since the zone last changed."
     else:
@@ -106,7 +121,19 @@ def ses_look(
             f"SES saw a newer serial ({seen}) than the zone serves now ({now}): the serial "
             "went back, so it cannot tell whether SES has looked since."
         )
-    return SesLook(state, seen, now, checked_at, served_by, text)
+    return SesLook(
+        state, seen, now, checked_at, served_by, text, read_at, _reread(verification_status)
+    )
+
+
+def _reread(verification_status: str) -> str:
+    """When the sync reads SES's view again (identities/sync/fetch.py, needs_details)."""
+    if (verification_status or "").upper() == "SUCCESS":
+        return (
+            "sesops reads SES's view again only when the identity's DKIM changes, "
+            "so SES may have looked since"
+        )
+    return "sesops reads SES's view again when the verification status changes, or hourly"
 
 
 def look_of(ri) -> SesLook:
@@ -119,4 +146,5 @@ def look_of(ri) -> SesLook:
         checked_at=ri.verification_last_checked_at,
         served=(identity.zone_soa or {}).get("serials", {}) if probed else None,
         verification_status=ri.verification_status,
+        read_at=ri.details_synced_at,
     )

@@ -61,6 +61,9 @@ class SesLookOut(BaseModel):
     served_serial: int | None = Field(description="Newest SOA serial the nameservers serve")
     served_by: dict[str, int | None] = Field(description="Serial per nameserver, when they differ")
     text: str
+    read_at: datetime | None = Field(
+        default=None, description="When sesops read SES's view (GetEmailIdentity)"
+    )
 
 
 class RegionalState(BaseModel):

@@ -65,12 +65,14 @@ def seed_dashboard() -> dict[str, object]:
         use1,
         verification_soa_serial=2026112903,
         verification_last_checked_at=now - timedelta(minutes=10),
+        details_synced_at=now - timedelta(minutes=9),  # the sync's GetEmailIdentity read
     )
     _domain(
         example,
         euw1,
         verification_soa_serial=2026112901,
         verification_last_checked_at=now - timedelta(hours=3),
+        details_synced_at=now - timedelta(hours=2),
     )
     _domain(example, apse2, dkim_origin="AWS_SES_US_EAST_1")
 

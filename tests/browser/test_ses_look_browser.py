@@ -24,7 +24,7 @@ def test_ses_view_lines_fit_and_say_the_verdict(live_server, browser_page, brows
     page.goto(f"{base}/identities/{data['example'].pk}/")
     lines = page.locator(".ses-look")
     expect(lines).to_have_count(3)
-    expect(lines.nth(1)).to_contain_text("SES has not looked since the zone changed")
+    expect(lines.nth(1)).to_contain_text("SES had not looked since the zone changed")
     expect(lines.nth(2)).to_contain_text("SES has looked since the zone last changed.")
     for i in range(3):
         line = lines.nth(i)

@@ -24,7 +24,10 @@ from tests.route53_env import clear_clients, use_emulator
 pytestmark = pytest.mark.django_db
 ACCOUNT, KEY = "222222222222", "AKIASESLOOK000000001"
 NS = {"ns1.dns.example": "127.0.0.2", "ns2.dns.example": "127.0.0.3"}
-NOT_YET = "SES has not looked since the zone changed; it re-checks on its own schedule."
+NOT_YET = (
+    "SES had not looked since the zone changed when sesops last read its view; "
+    "it re-checks on its own schedule."
+)
 
 
 @pytest.fixture
@@ -86,7 +89,8 @@ def test_the_page_says_whether_ses_has_looked_since_the_zone_changed(
     assert (look["state"], look["ses_serial"], look["served_serial"]) == ("not_yet", seen, seen + 1)
     text = viewer_client.get(page).text
     assert NOT_YET in text
-    assert f"(serial {seen}); the zone serves serial {seen + 1} now." in text
+    assert f"(serial {seen}), as of sesops' read at " in text
+    assert f"; the zone serves serial {seen + 1} now." in text
 
     _sync()  # the sync reads GetEmailIdentity: SES's last check saw the new serial
     assert _report()["state"] == "looked"
@@ -123,3 +127,27 @@ def test_before_any_probe_the_comparison_is_unknown_and_says_why(world: RunningE
     look = _report()
     assert (look["state"], look["served_serial"]) == ("unknown", None)
     assert "the zone's serial is not known yet (check DNS now)" in look["text"]
+
+
+def test_ses_view_is_shown_as_of_sesops_read_which_a_sync_without_a_read_leaves_alone(
+    world: RunningEmulator, viewer_client, monkeypatch
+) -> None:
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.timezone import localtime
+
+    ri = _sync()
+    read = ri.details_synced_at
+    assert read is not None
+    page = reverse("identity_detail", args=[ri.identity_id])
+    stamp = date_filter(localtime(read), "Y-m-d H:i T")
+    assert f"as of sesops' read at {stamp}" in viewer_client.get(page).text
+
+    # The pending domain is read again only when its status changes or hourly: not now.
+    monkeypatch.setattr(fetch, "UNHEALTHY_DETAIL_MAX_AGE", timedelta(hours=1))
+    assert _sync().details_synced_at == read
+    text = viewer_client.get(page).text
+    assert f"as of sesops' read at {stamp}" in text
+    assert "sesops reads SES&#x27;s view again when the verification status changes, or hourly" in (
+        text
+    )
+    assert _report()["read_at"] is not None

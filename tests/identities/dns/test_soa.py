@@ -56,3 +56,17 @@ def test_either_side_unknown_gives_a_neutral_verdict_that_says_which() -> None:
 def test_a_serial_that_went_back_cannot_tell() -> None:
     look = ses_look(seen=9, checked_at=None, served={"ns1": 4})
     assert look.state == WENT_BACK and "went back" in look.text
+
+
+def test_what_ses_reported_carries_sesops_read_time_and_when_it_is_read_again() -> None:
+    from datetime import UTC, datetime
+
+    read = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    verified = ses_look(
+        seen=6, checked_at=None, served={"ns1": 7}, verification_status="SUCCESS", read_at=read
+    )
+    assert verified.as_dict()["read_at"] == read
+    assert "when sesops last read its view" in verified.text
+    assert "only when the identity's DKIM changes, so SES may have looked since" in verified.reread
+    pending = ses_look(seen=7, checked_at=None, served={"ns1": 7}, verification_status="PENDING")
+    assert "when the verification status changes, or hourly" in pending.reread
