@@ -9,6 +9,9 @@ recommendation SES no longer lists as OPEN (fixed, or gone) is deleted, not kept
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
@@ -43,3 +46,24 @@ class SesRecommendation(models.Model):
     @property
     def high_impact(self) -> bool:
         return self.impact == self.Impact.HIGH
+
+
+def account_advice(regions: Iterable[Any]) -> list[tuple[Any, list[SesRecommendation]]]:
+    """Per region with VDM enabled (of `regions`, in their order), its open recommendations
+    about something other than one of its identities (the ARN names a dedicated IP, the
+    account, a configuration set, or another region's resource), high impact first. The
+    identity pages show the rest. One query; none when no region has VDM enabled."""
+    by_id = {r.pk: r for r in regions if r.vdm_enabled}
+    if not by_id:
+        return []
+    found: dict[int, list[SesRecommendation]] = {}
+    rows = SesRecommendation.objects.filter(region_id__in=by_id, identity_name="").order_by(
+        "type", "resource_arn", "id"
+    )
+    for rec in rows:
+        found.setdefault(rec.region_id, []).append(rec)
+    return [
+        (region, sorted(found[pk], key=lambda r: not r.high_impact))
+        for pk, region in by_id.items()
+        if pk in found
+    ]

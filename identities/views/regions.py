@@ -26,6 +26,7 @@ from identities.selectors.readiness import GUIDANCE, Readiness, readiness_for_re
 from identities.selectors.syncs import SyncState, sync_states
 from identities.views.htmx import HtmxHttpRequest, partial_request
 from regions.access import production_access_submit
+from regions.advice import account_advice
 from regions.events import record_event
 from regions.forms import ProductionAccessForm
 from regions.models import Event, ProductionAccessRequest, Region, ReviewStatus
@@ -89,6 +90,7 @@ def regions_page(request: HtmxHttpRequest) -> HttpResponse:
     # Global endpoints judge every identity of their regions: read on a page load, not on
     # each poll of the table.
     context["endpoints"] = endpoints_for_page(regions)
+    context["account_advice"] = account_advice(regions)  # SES's, about no identity
     return render(request, "regions/regions.html", context)
 
 
