@@ -2,7 +2,27 @@ from django.contrib import admin
 from django.urls import path
 
 from regions.admin_discovery import discover_view
-from regions.models import AwsAccount, Event, ProductionAccessRequest, Region, SyncRun
+from regions.models import (
+    AwsAccount,
+    Event,
+    ProductionAccessRequest,
+    Region,
+    ReviewDecision,
+    SyncRun,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: nobody (superusers included) adds, edits or deletes one here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(AwsAccount)
@@ -55,21 +75,23 @@ class ProductionAccessRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
+    """The audit log is append-only; on PostgreSQL a trigger refuses edits below the ORM too
+    (migration 0004)."""
+
     list_display = ["created_at", "kind", "actor_name", "region", "identity_name", "subject"]
     list_filter = ["kind", "result"]
     search_fields = ["identity_name", "message"]
 
-    # The audit log is append-only: nobody (superusers included) adds, edits or deletes an
-    # event here; on PostgreSQL a trigger refuses it below the ORM too (migration 0004).
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyAdmin):
+    """Each production-access review decision as SES reported it (regions/reviews.py)."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    list_display = ["observed_at", "region", "status", "case_id", "source", "request"]
+    list_filter = ["status", "source", "region__account"]
+    search_fields = ["case_id", "region__code"]
+    list_select_related = ["region__account", "request__region__account"]
 
 
 @admin.register(SyncRun)

@@ -39,6 +39,7 @@ ADMIN_PERMISSIONS = (
     "regions.view_event",
     "regions.view_syncrun",
     "regions.view_productionaccessrequest",
+    "regions.view_reviewdecision",
     "auth.add_user",
     "auth.change_user",
     "auth.view_user",

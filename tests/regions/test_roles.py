@@ -14,6 +14,7 @@ from tests.factories import (
     EventFactory,
     IdentityFactory,
     RegionalIdentityFactory,
+    RegionFactory,
     user_with_role,
 )
 
@@ -135,3 +136,27 @@ def test_the_audit_log_cannot_be_added_changed_or_deleted_in_the_admin(client):
     assert bulk.status_code in (200, 302)
     event.refresh_from_db()
     assert event.message != "forged"
+
+
+def test_review_decisions_are_shown_read_only_in_the_admin(client, admin_client_role):
+    from regions.models import ReviewDecision
+
+    region = RegionFactory(code="eu-west-1")
+    decision = ReviewDecision.objects.create(
+        region=region, status="DENIED", case_id="case-42", source="sync"
+    )
+    listing = admin_client_role.get("/admin/regions/reviewdecision/")
+    assert listing.status_code == 200 and "case-42" in listing.content.decode()
+    root = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-1")
+    client.force_login(root)
+    url = f"/admin/regions/reviewdecision/{decision.pk}/"
+    assert client.get(f"{url}change/").status_code == 200  # view
+    assert client.get("/admin/regions/reviewdecision/add/").status_code == 403
+    assert client.get(f"{url}delete/").status_code == 403
+    client.post(f"{url}change/", {"status": "GRANTED", "case_id": "forged", "source": "sync"})
+    client.post(
+        "/admin/regions/reviewdecision/",
+        {"action": "delete_selected", "_selected_action": [decision.pk]},
+    )
+    decision.refresh_from_db()
+    assert (decision.status, decision.case_id) == ("DENIED", "case-42")
