@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from identities.blockers.advice import Advice
-from identities.blockers.advice_rows import advice_for
+from identities.blockers.advice_rows import AdviceMap, advice_for
 from identities.blockers.deed import DeedParent, by_region_code, deed_parent_state
 from identities.blockers.engine import (
     Blocker,
@@ -164,10 +164,12 @@ def cells_for(
     *,
     now: datetime | None = None,
     lean: bool = False,
+    advice: AdviceMap | None = None,
 ) -> dict[tuple[int, int], Cell]:
     """(identity id, region id) -> Cell for each identity x region of the same account.
 
-    Pass regions with `select_related("account")`. Four queries in all, however many rows.
+    Pass regions with `select_related("account")`. Four queries in all, however many rows
+    (three when the caller passes SES's `advice`, already read: advice_rows.map_of).
     """
     now = now or timezone.now()
     # lean (the grid): only what a cell shows; else whole rows, for pages that show more.
@@ -183,7 +185,7 @@ def cells_for(
         verified_domains(
             {i.account_id for i in identities}, {i.domain for i in identities if i.is_email}
         ),
-        advice_for(regions, [i.name for i in identities]),
+        advice if advice is not None else advice_for(regions, [i.name for i in identities]),
     )
     by_key = {(ri.identity_id, ri.region_id): ri for ri in rows}
     region_states = {r.pk: region_state(r, now=now) for r in regions}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from identities.blockers.advice_rows import map_of
 from identities.blockers.deed import parent_region_of
 from identities.blockers.states import Cell, cells_for
 from identities.blockers.types import is_verified_row
@@ -193,13 +194,14 @@ def identity_detail(identity: Identity) -> IdentityDetail:
         .filter(Q(hidden=False) | Q(pk__in=present_region_ids))
         .order_by("code")
     )
-    cells = cells_for([identity], regions)
+    advice = _advice(identity, regions)
+    cells = cells_for([identity], regions, advice=map_of(advice))
     details = [RegionDetail(cell=cells[(identity.pk, region.pk)]) for region in regions]
     for parent in details:
         parent.replicas = tuple(
             r.region.code for r in details if r.present and r.deed_parent == parent.region.code
         )
-    _attach_advice(identity, details)
+    _attach_advice(advice, details)
     events = list(
         Event.objects.filter(identity_name=identity.name)
         .filter(Q(account_id=identity.account_id) | Q(account__isnull=True))
@@ -215,14 +217,22 @@ def identity_detail(identity: Identity) -> IdentityDetail:
     return detail
 
 
-def _attach_advice(identity: Identity, details: list[RegionDetail]) -> None:
-    """SES's open recommendations about the identity, per region (one query, none when no
-    region has VDM enabled)."""
+def _advice(identity: Identity, regions: list[Region]) -> list[SesRecommendation]:
+    """SES's open recommendations about the identity where VDM is enabled, high impact first
+    (one query, none when no region has VDM enabled): the cells' warnings and the card."""
+    vdm = [r.pk for r in regions if r.vdm_enabled]
+    if not vdm:
+        return []
+    return list(
+        SesRecommendation.objects.filter(region_id__in=vdm, identity_name=identity.name).order_by(
+            "impact", "type", "id"
+        )  # HIGH sorts before LOW
+    )
+
+
+def _attach_advice(advice: list[SesRecommendation], details: list[RegionDetail]) -> None:
+    """The card lists them per region where the identity is present."""
     by_region = {d.region.pk: d for d in details if d.present and d.region.vdm_enabled}
-    if not by_region:
-        return
-    rows = SesRecommendation.objects.filter(
-        region_id__in=list(by_region), identity_name=identity.name
-    ).order_by("impact", "type", "id")  # HIGH sorts before LOW
-    for row in rows:
-        by_region[row.region_id].advice.append(row)
+    for row in advice:
+        if row.region_id in by_region:
+            by_region[row.region_id].advice.append(row)

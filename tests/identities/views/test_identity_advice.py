@@ -101,3 +101,16 @@ def test_the_history_says_what_ses_recommended_and_closed(viewer_client, world):
     html = _page(viewer_client, world["domain"])
     assert "SES recommends: DKIM (high impact)" in html
     assert "SES closed its recommendation: BIMI (low impact)" in html
+
+
+def test_the_identity_page_reads_ses_advice_once_for_the_cells_and_the_card(viewer_client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = _page(viewer_client, world["domain"])
+
+    reads = [q["sql"] for q in queries if "regions_sesrecommendation" in q["sql"]]
+    assert len(reads) == 1
+    assert DKIM_TEXT in html  # the card
+    assert 'id="advice-us-east-1"' in html
