@@ -195,95 +195,139 @@ def run(
     body: dict[str, Any],
 ) -> dict[str, Any]:
     """Execute one operation; the result is the JSON body of a 200 answer."""
-    st, ids = app.state, app.ids
-    with st.lock:
-        if op == "GetAccount":
-            return account.account_json(st, reg)
-        if op == "PutAccountDetails":
-            account.put_account_details(st, reg, body)
-            return {}
+    with app.state.lock:
+        handler = _HANDLERS.get(op)
+        if handler is not None:
+            return handler(app, reg, params, query, body)
         if op in vdm.OPERATIONS:
             return vdm.run(reg, op, body)
-        if op == "CreateEmailIdentity":
-            dkim = body.get("DkimSigningAttributes")
-            if dkim is not None and not isinstance(dkim, dict):
-                raise bad_request("DkimSigningAttributes must be an object.")
-            origin = (dkim or {}).get("DomainSigningAttributesOrigin")
-            if isinstance(origin, str):
-                ids.check_deed_parent(reg, _string(body, "EmailIdentity"), origin)
-            ident = ids.create(
-                reg,
-                _string(body, "EmailIdentity"),
-                dkim,
-                tags=body.get("Tags"),
-                configuration_set=body.get("ConfigurationSetName"),
-            )
-            return {
-                "IdentityType": ident.kind,
-                "VerifiedForSendingStatus": app.ev.verified_for_sending(reg, ident),
-                "DkimAttributes": dkim_json(app, reg, ident),
-            }
-        if op == "ListEmailIdentities":
-            size = _page_size(body.get("PageSize", query.get("PageSize")))
-            after = _next_name(body.get("NextToken", query.get("NextToken")))
-            if size == 0:
-                return _empty_page(reg, after)
-            page, last = reg.page(after, size)
-            items = []
-            for ident in page:
-                app.ev.evaluate(reg, ident)
-                items.append(
-                    {
-                        "IdentityType": ident.kind,
-                        "IdentityName": ident.name,
-                        "SendingEnabled": ident.sending_enabled,
-                        "VerificationStatus": ident.verification.status,
-                    }
-                )
-            out: dict[str, Any] = {"EmailIdentities": items}
-            if last:
-                out["NextToken"] = _token(last)
-            return out
-        if op == "GetEmailIdentity":
-            return identity_json(app, reg, ids.get(reg, params["id"]))
-        if op == "DeleteEmailIdentity":
-            ids.delete(reg, params["id"])
-            return {}
-        if op == "PutEmailIdentityDkimSigningAttributes":
-            ident = ids.get(reg, params["id"])
-            if ident.kind != "DOMAIN":
-                raise bad_request("DKIM signing attributes can only be set for a domain identity.")
-            attrs = body.get("SigningAttributes")
-            if attrs is not None and not isinstance(attrs, dict):
-                raise bad_request("SigningAttributes must be an object.")
-            origin = _string(body, "SigningAttributesOrigin")
-            ids.check_deed_parent(reg, ident.name, origin)
-            ids.apply_dkim(reg, ident, origin, attrs)
-            app.ev.evaluate(reg, ident)
-            out = {"DkimStatus": ident.dkim.status, "DkimTokens": ids.tokens(reg, ident)}
-            if ident.dkim_origin != "EXTERNAL" or deed_parent(ident.dkim_origin):
-                out["SigningHostedZone"] = ids.hosted_zone(reg, ident)
-            return out
-        if op == "PutEmailIdentityDkimAttributes":
-            ident = ids.get(reg, params["id"])
-            enabled = body.get("SigningEnabled")
-            if enabled is not None and not isinstance(enabled, bool):
-                raise bad_request("SigningEnabled must be a boolean.")
-            ids.set_signing(reg, ident, bool(enabled))
-            return {}
-        if op == "PutEmailIdentityMailFromAttributes":
-            ident = ids.get(reg, params["id"])
-            domain = body.get("MailFromDomain")
-            if domain is not None and not isinstance(domain, str):
-                raise bad_request("MailFromDomain must be a string.")
-            ids.set_mail_from(reg, ident, domain, body.get("BehaviorOnMxFailure"))
-            return {}
-        if op == "SendEmail":
-            return _send(app, reg, body)
-        answer = endpoints.run(st, reg, op, params, query, body)
+        answer = endpoints.run(app.state, reg, op, params, query, body)
         if answer is not None:
             return answer
     raise unknown_operation(op)
+
+
+Params = dict[str, str]
+Body = dict[str, Any]
+
+
+def _get_account(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    return account.account_json(app.state, reg)
+
+
+def _put_account_details(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    account.put_account_details(app.state, reg, body)
+    return {}
+
+
+def _create_identity(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    ids = app.ids
+    dkim = body.get("DkimSigningAttributes")
+    if dkim is not None and not isinstance(dkim, dict):
+        raise bad_request("DkimSigningAttributes must be an object.")
+    origin = (dkim or {}).get("DomainSigningAttributesOrigin")
+    if isinstance(origin, str):
+        ids.check_deed_parent(reg, _string(body, "EmailIdentity"), origin)
+    ident = ids.create(
+        reg,
+        _string(body, "EmailIdentity"),
+        dkim,
+        tags=body.get("Tags"),
+        configuration_set=body.get("ConfigurationSetName"),
+    )
+    return {
+        "IdentityType": ident.kind,
+        "VerifiedForSendingStatus": app.ev.verified_for_sending(reg, ident),
+        "DkimAttributes": dkim_json(app, reg, ident),
+    }
+
+
+def _list_identities(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    size = _page_size(body.get("PageSize", query.get("PageSize")))
+    after = _next_name(body.get("NextToken", query.get("NextToken")))
+    if size == 0:
+        return _empty_page(reg, after)
+    page, last = reg.page(after, size)
+    items = []
+    for ident in page:
+        app.ev.evaluate(reg, ident)
+        items.append(
+            {
+                "IdentityType": ident.kind,
+                "IdentityName": ident.name,
+                "SendingEnabled": ident.sending_enabled,
+                "VerificationStatus": ident.verification.status,
+            }
+        )
+    out: dict[str, Any] = {"EmailIdentities": items}
+    if last:
+        out["NextToken"] = _token(last)
+    return out
+
+
+def _get_identity(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    return identity_json(app, reg, app.ids.get(reg, params["id"]))
+
+
+def _delete_identity(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    app.ids.delete(reg, params["id"])
+    return {}
+
+
+def _put_dkim_signing(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    ids = app.ids
+    ident = ids.get(reg, params["id"])
+    if ident.kind != "DOMAIN":
+        raise bad_request("DKIM signing attributes can only be set for a domain identity.")
+    attrs = body.get("SigningAttributes")
+    if attrs is not None and not isinstance(attrs, dict):
+        raise bad_request("SigningAttributes must be an object.")
+    origin = _string(body, "SigningAttributesOrigin")
+    ids.check_deed_parent(reg, ident.name, origin)
+    ids.apply_dkim(reg, ident, origin, attrs)
+    app.ev.evaluate(reg, ident)
+    out = {"DkimStatus": ident.dkim.status, "DkimTokens": ids.tokens(reg, ident)}
+    if ident.dkim_origin != "EXTERNAL" or deed_parent(ident.dkim_origin):
+        out["SigningHostedZone"] = ids.hosted_zone(reg, ident)
+    return out
+
+
+def _put_dkim(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    ident = app.ids.get(reg, params["id"])
+    enabled = body.get("SigningEnabled")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise bad_request("SigningEnabled must be a boolean.")
+    app.ids.set_signing(reg, ident, bool(enabled))
+    return {}
+
+
+def _put_mail_from(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    ident = app.ids.get(reg, params["id"])
+    domain = body.get("MailFromDomain")
+    if domain is not None and not isinstance(domain, str):
+        raise bad_request("MailFromDomain must be a string.")
+    app.ids.set_mail_from(reg, ident, domain, body.get("BehaviorOnMxFailure"))
+    return {}
+
+
+def _send_email(app: App, reg: Region, params: Params, query: Params, body: Body) -> Body:
+    return _send(app, reg, body)
+
+
+# One handler per operation of the identities and account; VDM (vdm.py) and global endpoints
+# (endpoints.py) answer their own.
+_HANDLERS = {
+    "GetAccount": _get_account,
+    "PutAccountDetails": _put_account_details,
+    "CreateEmailIdentity": _create_identity,
+    "ListEmailIdentities": _list_identities,
+    "GetEmailIdentity": _get_identity,
+    "DeleteEmailIdentity": _delete_identity,
+    "PutEmailIdentityDkimSigningAttributes": _put_dkim_signing,
+    "PutEmailIdentityDkimAttributes": _put_dkim,
+    "PutEmailIdentityMailFromAttributes": _put_mail_from,
+    "SendEmail": _send_email,
+}
 
 
 def _string(body: dict[str, Any], key: str) -> str:
