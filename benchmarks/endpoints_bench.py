@@ -17,6 +17,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from benchmarks import configure
@@ -33,7 +34,20 @@ def _timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
     return statistics.median(wall), statistics.median(cpu), out
 
 
-def measure(n: int, runs: int) -> list[str]:
+@dataclass
+class EndpointsMeasure:
+    n: int
+    ready: int  # identities that can send through the endpoint
+    total: int
+    section_ms: float
+    section_cpu_ms: float
+    page_ms: float
+    page_cpu_ms: float
+    queries: int
+    bytes: int
+
+
+def measure(n: int, runs: int) -> EndpointsMeasure:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -64,11 +78,19 @@ def measure(n: int, runs: int) -> list[str]:
     if resp.status_code != 200:
         raise RuntimeError(f"GET {url} answered {resp.status_code}")
     v = views[0]
+    return EndpointsMeasure(
+        n, v.ready_count, v.total, sec_ms, sec_cpu, page_ms, page_cpu,
+        len(ctx.captured_queries), len(resp.content),
+    )  # fmt: skip
+
+
+def report_lines(m: EndpointsMeasure) -> list[str]:
     return [
-        f"N={n:>6} x 2 regions: {v.ready_count} of {v.total} identities can send through it",
-        f"  section (endpoints_for_page): {sec_ms:8.1f} ms wall, {sec_cpu:8.1f} ms CPU",
-        f"  regions page:                 {page_ms:8.1f} ms wall, {page_cpu:8.1f} ms CPU, "
-        f"{len(ctx.captured_queries)} queries, {len(resp.content):,} bytes",
+        f"N={m.n:>6} x 2 regions: {m.ready} of {m.total} identities can send through it",
+        f"  section (endpoints_for_page): {m.section_ms:8.1f} ms wall, "
+        f"{m.section_cpu_ms:8.1f} ms CPU",
+        f"  regions page:                 {m.page_ms:8.1f} ms wall, {m.page_cpu_ms:8.1f} ms CPU, "
+        f"{m.queries} queries, {m.bytes:,} bytes",
     ]
 
 
@@ -85,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
         call_command("collectstatic", interactive=False, verbosity=0)  # as dashboard_bench
     for n in (int(x) for x in args.sizes.split(",")):
-        print("\n".join(measure(n, args.runs)), flush=True)
+        print("\n".join(report_lines(measure(n, args.runs))), flush=True)
     return 0
 
 

@@ -99,3 +99,15 @@ def test_data_generator_loads_every_cell_but_the_absent_ones(db):
         1 for i in range(100) for r in range(5) if (i * 31 + r * 7) % data.ABSENT_EVERY != 0
     )
     assert (ds.identities, ds.regions, ds.regional) == (100, 5, cells)
+
+
+def test_endpoint_section_query_count_and_size_do_not_grow_with_identities(db):
+    from benchmarks import endpoints_bench
+
+    # Both have more than 50 identities that cannot send: 50 listed, the rest counted.
+    small, large = (endpoints_bench.measure(n, runs=1) for n in (600, 1200))
+
+    assert (small.total, large.total) == (600, 1200)
+    assert 0 < small.ready < small.total and 0 < large.ready < large.total
+    assert large.queries == small.queries
+    assert large.bytes < small.bytes * 1.05
