@@ -26,15 +26,21 @@ class Started:
 def skipped(region: Region, trigger: str, task_id: str, reason: str) -> SyncRun:
     now = timezone.now()
     log.info("sync of %s skipped: %s", region, reason)
+    return _new(
+        region, SyncRun.Status.SKIPPED, trigger, task_id, now, finished_at=now, error=reason
+    )
+
+
+def _new(region: Region, status: str, trigger: str, task_id: str, now, **more) -> SyncRun:
+    """A new SES SyncRun of `region`, started now."""
     return SyncRun.objects.create(
         region=region,
         kind=SyncRun.Kind.SES,
-        status=SyncRun.Status.SKIPPED,
+        status=status,
         trigger=trigger[:32],
         task_id=task_id,
         started_at=now,
-        finished_at=now,
-        error=reason,
+        **more,
     )
 
 
@@ -91,14 +97,7 @@ def _running(region: Region, *, trigger: str, task_id: str, run_id: int | None) 
             continue
         try:
             with transaction.atomic():
-                return SyncRun.objects.create(
-                    region=region,
-                    kind=SyncRun.Kind.SES,
-                    status=SyncRun.Status.RUNNING,
-                    trigger=trigger[:32],
-                    task_id=task_id,
-                    started_at=now,
-                )
+                return _new(region, SyncRun.Status.RUNNING, trigger, task_id, now)
         except IntegrityError:
             continue  # a request queued a run just now: the loop takes it
     raise RuntimeError(f"no run could be started for {region}")
