@@ -42,7 +42,11 @@ def test_the_demo_scenario_loads_with_the_promised_states():
         assert [
             (r["ResourceArn"].rsplit("/", 1)[1], r["Type"], r["Impact"])
             for r in us["recommendations"]
-        ] == [("shop.example", "DKIM", "HIGH"), ("mydomain.example", "BIMI", "LOW")]
+        ] == [
+            ("shop.example", "DKIM", "HIGH"),
+            ("mydomain.example", "BIMI", "LOW"),
+            ("marketing", "IP_LISTING", "HIGH"),  # about no identity: on the regions page
+        ]
         eu, ids = _identities(state, "111111111111", "eu-west-1")
         assert eu["production"] is True and ids["mydomain.example"]["dkim_status"] == "SUCCESS"
         ap, ids = _identities(state, "111111111111", "ap-southeast-2")

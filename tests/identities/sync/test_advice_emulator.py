@@ -81,3 +81,24 @@ def test_a_recommendation_ses_marks_fixed_is_gone_after_the_next_sync(emulator_b
         "DMARC (low impact)",
         "",
     )
+
+
+def test_advice_about_no_identity_is_stored_and_listed_for_its_account_region(emulator_backend):
+    from regions.advice import account_advice
+
+    emulator_backend.add("us-east-1", "example.com")
+    ip_pool = f"arn:aws:ses:us-east-1:{EMU_ACCOUNT}:dedicated-ip-pool/marketing"
+    _vdm(emulator_backend, [
+        {"resource_arn": ip_pool, "type": "IP_LISTING", "impact": "HIGH", "description": "Listed."},
+        {"identity": "example.com", "type": "DKIM", "description": DKIM_TEXT},
+    ])  # fmt: skip
+    region = region_for(emulator_backend)
+
+    sync_region(region, trigger="test")
+
+    region.refresh_from_db()
+    ((listed_region, recs),) = account_advice([region])
+    assert listed_region == region
+    assert [(r.resource_arn, r.type, r.impact, r.description) for r in recs] == [
+        (ip_pool, "IP_LISTING", "HIGH", "Listed.")
+    ]
