@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from identities.sync.events import ACTOR
 from regions.events import build_event
 from regions.models import Event, Region, SesRecommendation
 from regions.ses_api import SesApi
@@ -26,7 +27,6 @@ from regions.ses_types import AccountState, Recommendation, SesError, identity_n
 log = logging.getLogger(__name__)
 
 ERROR_PREFIX = "ListRecommendations"
-ACTOR = "sync"
 SUBJECT = "ses_recommendation"  # the events' subject (identities/templatetags/sesops_events.py)
 MESSAGE_LIMIT = 1000
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from identities.sync.events import ACTOR
 from identities.sync.fetch import Snapshot
 from regions.events import build_event
 from regions.models import Event, GlobalEndpoint, Region
 from regions.ses import MultiRegionEndpoint
 
-ACTOR = "sync"
 SUBJECT = "global_endpoint"
 # Compared to find what moved; status and secondary are worth an event.
 WATCHED = ("status", "secondary_code")
