@@ -158,7 +158,7 @@ def generate(n: int, n_regions: int = 20) -> Dataset:
 
     from identities.blockers.flags import refresh_unknown
     from identities.models import DnsCheck, Identity, RegionalIdentity
-    from regions.models import AwsAccount, Event, Region, SyncRun
+    from regions.models import AwsAccount, Event, SyncRun
 
     started = time.monotonic()
     now = timezone.now()
@@ -167,61 +167,13 @@ def generate(n: int, n_regions: int = 20) -> Dataset:
     with transaction.atomic():
         wipe()
         account = AwsAccount.objects.create(label="bench-grid", account_id="123456789012")
-        regions = Region.objects.bulk_create(
-            [
-                Region(
-                    account=account,
-                    code=code,
-                    production_access_enabled=(r % SANDBOX_EVERY != 3),
-                    sending_enabled=True,
-                    enforcement_status="HEALTHY",
-                    max_24_hour_send=50000.0 if r % SANDBOX_EVERY != 3 else 200.0,
-                    max_send_rate=14.0 if r % SANDBOX_EVERY != 3 else 1.0,
-                    sent_last_24_hours=float(r * 10),
-                    account_synced_at=now,
-                    last_sync_started_at=now,
-                    last_sync_finished_at=now,
-                    last_success_at=now,
-                    changed_at=now - timedelta(hours=1),
-                )
-                for r, code in enumerate(codes)
-            ]
-        )
-        if connection.vendor != "postgresql" or not all(reg.pk for reg in regions):
-            regions = list(Region.objects.filter(account=account).order_by("pk"))
-        insert_rows(
-            Identity,
-            (
-                {
-                    "id": i + 1,
-                    "account_id": account.pk,
-                    "name": s.name,
-                    "kind": s.kind,
-                    "domain": s.name.rsplit("@", 1)[-1],
-                    "created_at": now - timedelta(days=30),
-                }
-                for i, s in enumerate(specs)
-            ),
-        )
+        regions = _regions(account, codes, now)
+        insert_rows(Identity, _identity_rows(specs, account.pk, now))
         regional, checks = _regional_rows(specs, regions, now)
         n_regional = insert_rows(RegionalIdentity, regional)
         n_checks = insert_rows(DnsCheck, checks(n_regional))
         n_events = insert_rows(Event, _events(specs, regions, now))
-        insert_rows(
-            SyncRun,
-            (
-                {
-                    "region_id": reg.pk,
-                    "status": "succeeded",
-                    "trigger": "beat",
-                    "started_at": now - timedelta(seconds=30),
-                    "finished_at": now,
-                    "identities": n,
-                    "calls": 15,
-                }
-                for reg in regions
-            ),
-        )
+        insert_rows(SyncRun, _sync_runs(regions, n, now))
         reset_sequences([Identity, RegionalIdentity, DnsCheck, Event, SyncRun])
     # The sync computes each row's blocking flag as it writes it; rows loaded in bulk get
     # theirs the way rows from before the flag existed do (identities.blockers.flags).
@@ -246,6 +198,62 @@ def generate(n: int, n_regions: int = 20) -> Dataset:
         blocked + 1,
         flags_seconds,
     )
+
+
+def _regions(account: Any, codes: list[str], now: Any) -> list[Any]:
+    """The account's regions, every SANDBOX_EVERY-th in the sandbox, all freshly synced."""
+    from django.db import connection
+
+    from regions.models import Region
+
+    regions = Region.objects.bulk_create(
+        [
+            Region(
+                account=account,
+                code=code,
+                production_access_enabled=(r % SANDBOX_EVERY != 3),
+                sending_enabled=True,
+                enforcement_status="HEALTHY",
+                max_24_hour_send=50000.0 if r % SANDBOX_EVERY != 3 else 200.0,
+                max_send_rate=14.0 if r % SANDBOX_EVERY != 3 else 1.0,
+                sent_last_24_hours=float(r * 10),
+                account_synced_at=now,
+                last_sync_started_at=now,
+                last_sync_finished_at=now,
+                last_success_at=now,
+                changed_at=now - timedelta(hours=1),
+            )
+            for r, code in enumerate(codes)
+        ]
+    )
+    if connection.vendor != "postgresql" or not all(reg.pk for reg in regions):
+        regions = list(Region.objects.filter(account=account).order_by("pk"))
+    return regions
+
+
+def _identity_rows(specs: list[world.Spec], account_id: int, now: Any) -> Iterator[dict[str, Any]]:
+    for i, s in enumerate(specs):
+        yield {
+            "id": i + 1,
+            "account_id": account_id,
+            "name": s.name,
+            "kind": s.kind,
+            "domain": s.name.rsplit("@", 1)[-1],
+            "created_at": now - timedelta(days=30),
+        }
+
+
+def _sync_runs(regions: list[Any], n: int, now: Any) -> Iterator[dict[str, Any]]:
+    for reg in regions:
+        yield {
+            "region_id": reg.pk,
+            "status": "succeeded",
+            "trigger": "beat",
+            "started_at": now - timedelta(seconds=30),
+            "finished_at": now,
+            "identities": n,
+            "calls": 15,
+        }
 
 
 def _regional_rows(specs: list[world.Spec], regions: list[Any], now: Any) -> tuple[Any, Any]:
