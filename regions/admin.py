@@ -93,6 +93,13 @@ class ReviewDecisionAdmin(ReadOnlyAdmin):
     search_fields = ["case_id", "region__code"]
     list_select_related = ["region__account", "request__region__account"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Never from its own pages; deleting its region (CASCADE) takes it along, which the
+        admin asks here too (a refusal would keep every region with decisions forever)."""
+        match = request.resolver_match
+        own = match is not None and (match.url_name or "").startswith("regions_reviewdecision_")
+        return not own and admin.ModelAdmin.has_delete_permission(self, request, obj)
+
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):

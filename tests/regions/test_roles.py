@@ -160,3 +160,18 @@ def test_review_decisions_are_shown_read_only_in_the_admin(client, admin_client_
     )
     decision.refresh_from_db()
     assert (decision.status, decision.case_id) == ("DENIED", "case-42")
+
+
+def test_deleting_a_region_in_the_admin_takes_its_review_decisions_along(client):
+    from regions.models import Region, ReviewDecision
+
+    region = RegionFactory(code="eu-west-1")
+    ReviewDecision.objects.create(region=region, status="GRANTED", source="sync")
+    root = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-1")
+    client.force_login(root)
+
+    response = client.post(f"/admin/regions/region/{region.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Region.objects.filter(pk=region.pk).exists()
+    assert not ReviewDecision.objects.exists()
