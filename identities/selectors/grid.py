@@ -19,7 +19,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from identities.blockers.engine import Blocker
-from identities.blockers.states import Cell, cells_for
+from identities.blockers.flags import region_blocks
+from identities.blockers.states import Cell, cells_for, region_state
 from identities.models import Identity
 from identities.selectors import grid_version
 from identities.selectors.blocked import blocked_identities
@@ -154,8 +155,18 @@ def visible_regions() -> list[Region]:
 
 
 def stale_signature(regions: Iterable[Region], now: datetime) -> str:
-    """Which regions are stale: staleness grows with time, without any row changing."""
-    return ",".join(str(r.pk) for r in regions if r.is_stale(now))
+    """What the grid shows of its regions that changes without moving the grid version
+    (identities/selectors/grid_version.py): which regions are stale (staleness grows with
+    time), and the sending figures of a region that blocks every identity (SES's sent count
+    moves with every sync, so the version ignores it; a used-up quota's blocker quotes it)."""
+    regions = list(regions)
+    stale = ",".join(str(r.pk) for r in regions if r.is_stale(now))
+    blocks = ",".join(
+        f"{r.pk}:{r.sent_last_24_hours}/{r.max_24_hour_send}"
+        for r in regions
+        if region_blocks(region_state(r, now=now))
+    )
+    return f"{stale}|{blocks}" if blocks else stale
 
 
 # --- identities -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from tests.factories import (
     RegionFactory,
     SesRecommendationFactory,
 )
+from tests.identities.views.test_grid import live_state
 from tests.names import unbreak_names
 
 
@@ -243,3 +244,24 @@ def test_a_sync_or_a_probe_that_changes_nothing_keeps_the_version(grid_world, fa
     sync.sync_region(grid_world["use1"], trigger="test")
     DnsCheck.objects.update(checked_at=timezone.now(), answers={"ns1": ["x"]})
     assert grid_version.current() == before
+
+
+def test_a_new_sent_count_changes_the_page_only_where_the_quota_is_used_up(
+    viewer_client, grid_world
+):
+    _postgresql_only()
+    use1 = grid_world["use1"]
+    Region.objects.filter(pk=use1.pk).update(max_24_hour_send=100, sent_last_24_hours=10)
+    _page(viewer_client)
+    before = grid_version.current()
+    Region.objects.filter(pk=use1.pk).update(sent_last_24_hours=20)  # every sync: no change
+    assert grid_version.current() == before
+    Region.objects.filter(pk=use1.pk).update(sent_last_24_hours=100)
+    assert grid_version.current() == before
+    html = _page(viewer_client)
+    assert _blocked_in(html, grid_world["ops"], use1)  # the quota's blocker shows
+    state = live_state(html)
+    Region.objects.filter(pk=use1.pk).update(sent_last_24_hours=120)  # its text quotes it
+    refresh = viewer_client.get("/grid/refresh/", state, HTTP_HX_REQUEST="true")
+    assert refresh.status_code == 200
+    assert live_state(_page(viewer_client))["stale"] != state["stale"]
