@@ -9,8 +9,10 @@ never shows (a lease, the sync's timestamps, synced_at, a check's checked_at: mi
 is at least as new as v: read the version first, then the data (under READ COMMITTED each
 later query sees every commit the version read saw, and maybe more, never less).
 
-Besides the data, the grid depends only on the time, through which regions are stale: the
-stale signature is part of every key. The live refresh compares the same two things.
+Besides what the version follows, the grid depends on the time (which regions are stale)
+and on the sent count of a region that blocks every identity (its blocker quotes it; the
+version ignores it, migration 0008): `grid.stale_signature` holds both and is part of every
+key. The live refresh compares the same two things.
 
 The cache holds, per process, the rendered result table (user-independent) of the last
 `MAX_PAGES` (version, stale regions, filters): a page view that finds its key renders only the
