@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from pydantic import TypeAdapter
@@ -39,6 +43,29 @@ class _Renderer(JSONRenderer):
     encoder_class = _Encoder
 
 
+class _OneValueParser(Parser):
+    """A parameter that takes one value, given twice (`?cursor=a&cursor=b`), is refused with a
+    422 naming it: django-ninja would silently keep the last value, so a script that built
+    its query wrong would page or filter on something it did not mean."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        repeated = [k for k in data if k not in list_fields and len(data.getlist(k)) > 1]
+        if repeated:
+            raise ValidationError(
+                [
+                    {
+                        "type": "repeated",
+                        "loc": ["query", key],
+                        "msg": f"{key} is given {len(data.getlist(key))} times: pass it once",
+                    }
+                    for key in repeated
+                ]
+            )
+        return super().parse_querydict(data, list_fields, request)
+
+
 api = NinjaAPI(
     title="sesops API",
     version="1",
@@ -48,6 +75,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     renderer=_Renderer(),
+    parser=_OneValueParser(),
 )
 api.add_router("/", identities.router)
 api.add_router("/", regions.router)

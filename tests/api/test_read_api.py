@@ -81,6 +81,16 @@ def test_a_bad_cursor_is_a_400_not_a_500(client, world, viewer_token, cursor):
         assert "cursor" in response.json()["detail"]
 
 
+def test_a_parameter_given_twice_is_a_422_naming_it(client, world, viewer_token):
+    response = client.get(
+        "/api/v1/identities?cursor=1.5&cursor=&kind=domain", **bearer(viewer_token)
+    )
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["query", "cursor"]
+    assert error["msg"] == "cursor is given 2 times: pass it once"
+
+
 def test_identity_detail_has_dns_records_and_what_each_nameserver_served(
     client, world, viewer_token
 ):
