@@ -2,8 +2,10 @@
 
 Coverage answers "which identities can send from here, and which ones that send from another
 region of the same account are missing here?". An identity is usable in a region when SES holds
-it there, verified for sending, with sending not disabled; an email address is also usable where
-its domain is (SES lets an address send through its verified domain).
+it there, verified for sending, with sending not disabled. An identity SES holds in a region is
+judged by its own state there (the most specific identity decides); an address SES does not
+hold there is usable where the most specific domain covering it is (its domain or a parent
+domain, any depth: identities/blockers/coverage.py).
 
 Both reads run a constant number of queries whatever the number of regions and identities.
 The identities app is reached through the reverse relations only, so this module imports
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from identities.blockers.coverage import candidates, identity_key
 from identities.blockers.types import is_verified_row
 from regions.models import Region
 from regions.ses_types import DOMAIN
@@ -92,7 +95,7 @@ def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
 
     # The account's domain identities by name, for addresses sending through their domain.
     domains: dict[tuple[int, str], int] = {
-        (acct, name.lower()): ident_id
+        (acct, identity_key(name)): ident_id
         for ident_id, (name, kind, _d, acct) in identities.items()
         if kind == DOMAIN
     }
@@ -101,13 +104,16 @@ def coverage_for(regions: Sequence[Region]) -> dict[int, Coverage]:
         regions_of_account[r.account_id].append(r.pk)
 
     def usable(ident_id: int, region_id: int) -> bool:
-        if state.get((ident_id, region_id)) == "usable":
-            return True
-        _name, kind, domain, acct = identities[ident_id]
-        if kind == DOMAIN:
-            return False
-        parent = domains.get((acct, domain.lower()))
-        return parent is not None and state.get((parent, region_id)) == "usable"
+        own = state.get((ident_id, region_id), "absent")
+        name, kind, _domain, acct = identities[ident_id]
+        if kind == DOMAIN or own != "absent":
+            return own == "usable"  # SES judges an identity it holds by its own state
+        for candidate in candidates(name)[1:]:
+            cover = domains.get((acct, candidate))
+            here = state.get((cover, region_id), "absent") if cover else "absent"
+            if here != "absent":
+                return here == "usable"  # the most specific domain SES holds here decides
+        return False
 
     for ident_id in sorted(identities, key=lambda i: identities[i][0]):
         name, _kind, _domain, acct = identities[ident_id]

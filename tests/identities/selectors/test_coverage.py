@@ -64,6 +64,40 @@ def test_it_lists_identities_missing_from_a_region_with_the_reason(world):
     assert cov[east.pk].missing == []
 
 
+def test_an_address_is_judged_by_its_own_identity_where_ses_holds_it():
+    """SES applies the most specific identity: a pending address identity does not send
+    through its verified domain; where SES does not hold the address, a verified parent
+    domain (any depth) covers it, and a subdomain identity SES holds decides before it."""
+    acct = AwsAccountFactory(label="main")
+    east = RegionFactory(account=acct, code="us-east-1")
+    west = RegionFactory(account=acct, code="eu-west-1")
+    parent = IdentityFactory(account=acct, name="example.com")
+    sub = IdentityFactory(account=acct, name="mail.example.com")
+    pending = IdentityFactory(account=acct, name="ops@example.com")
+    deep = IdentityFactory(account=acct, name="bot@eu.mail.example.com")
+    for region in (east, west):
+        RegionalIdentityFactory(identity=parent, region=region)
+    RegionalIdentityFactory(identity=pending, region=east)
+    RegionalIdentityFactory(
+        identity=pending, region=west, verification_status="PENDING", verified_for_sending=False
+    )
+    RegionalIdentityFactory(identity=deep, region=east)
+    RegionalIdentityFactory(
+        identity=sub, region=west, verification_status="FAILED", verified_for_sending=False
+    )
+
+    cov = coverage_for([east, west])
+
+    assert cov[east.pk].usable_here == 3  # example.com, ops@, bot@ (its own identity)
+    # eu-west-1: example.com only. ops@ is pending there (its own identity decides), bot@ is
+    # absent and mail.example.com, the most specific domain SES holds there, failed.
+    assert cov[west.pk].usable_here == 1
+    assert {m.name: m.reason for m in cov[west.pk].missing} == {
+        "bot@eu.mail.example.com": "absent",
+        "ops@example.com": "not verified",
+    }
+
+
 def test_hidden_regions_count_when_shown(world):
     _acct, east, _west, south = world
     cov = coverage_for(list(regions_for_page(show_hidden=True)))
