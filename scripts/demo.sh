@@ -48,15 +48,17 @@ CFG
 
 pids=()
 stop() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
+  trap '' PIPE  # stdout may be a pipe whose reader Ctrl-C already ended: still stop everything
   if ((${#pids[@]})); then
-    echo; echo "stopping the demo..."
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    echo; echo "stopping the demo..." || true
     wait 2>/dev/null || true
   fi
 }
 # Ctrl-C is how the demo ends: a clean stop, exit status 0 (make prints no "Error 130").
-trap 'stop; exit 0' INT TERM
+# A closed terminal (HUP) stops it the same way.
+trap 'stop; exit 0' INT TERM HUP
 trap stop EXIT
 
 wait_for_port() {  # host port what
@@ -103,8 +105,10 @@ echo "== first sync and DNS probe"
 "$PY" manage.py probe_dns || echo "(DNS probe reported problems: they are part of the demo)"
 
 echo "== Celery worker and beat (broker: kombu filesystem transport)"
-# Threads pool: a sync waits on SES, so one process syncs every region at once.
-.venv/bin/celery -A config worker --pool threads --concurrency 20 --loglevel INFO >"$DEMO_DIR/worker.log" 2>&1 &
+# Threads pool: a sync waits on SES, so one process syncs every region at once. In a session
+# of its own (setsid): Celery's worker re-executes itself on SIGHUP, so the HUP of a closed
+# terminal would leave it running with no demo around it; stop() ends it with SIGTERM.
+setsid .venv/bin/celery -A config worker --pool threads --concurrency 20 --loglevel INFO >"$DEMO_DIR/worker.log" 2>&1 &
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel INFO -s "$DEMO_DIR/celerybeat-schedule" >"$DEMO_DIR/beat.log" 2>&1 &
 pids+=($!)
