@@ -13,9 +13,9 @@ blocked iff `region_blocks(its region)` or its row's flag, and the flag is the e
 answer for a region that blocks nothing. tests/identities/blockers/test_flags.py checks this
 against the engine on every state.
 
-Who writes it: each writer of a row's state, in its transaction. The sync holds every row
-of its region in memory and computes the flags there (`set_flags_in_region`), written with
-its own bulk writes; the DNS probe (identities/dns/service.py) and "add to region"
+Who writes it: each writer of a row's state, in its transaction. The sync holds the rows it
+changes in memory and computes their flags there (`set_flags_in_region`), written with its
+own bulk writes; the DNS probe (identities/dns/service.py) and "add to region"
 (identities/actions.py) call `refresh_blocking` after their write. A row's flag depends on
 its own state only: SES judges an address identity by its own status, not its domain's
 (coverage.py), so a domain's change moves no address's flag and the writers recompute only
@@ -28,7 +28,7 @@ counts (`refresh_unknown`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -81,26 +81,36 @@ def flag_for(ri: Any, *, domain_verified: bool, checks: Sequence[DnsState]) -> b
     return own_blocking(state, [] if ri.identity.is_email else checks)
 
 
-def set_flags_in_region(
-    rows: Mapping[str, RegionalIdentity], changed: Iterable[RegionalIdentity]
-) -> list[RegionalIdentity]:
-    """The sync's path: it holds every row of its region in memory (`rows`, by name, with
-    their identities), so the flags of the rows it changed are computed there, without
-    reading the rows back. Sets `blocking` on those rows (and on every row whose flag is
-    still unknown) and returns the ones whose flag moved; the caller writes them with its
-    own INSERT/UPDATE. One query (the changed domains' DNS checks)."""
-    # By id(): rows about to be created have no primary key, so they cannot be hashed.
-    todo = {id(ri): ri for ri in changed}
-    todo.update((id(ri), ri) for ri in rows.values() if ri.blocking is None)
-    if not todo:
-        return []
-    verified = {
+def verified_domains_among(rows: Mapping[str, RegionalIdentity]) -> set[str]:
+    """The names (lower-cased) of the present, verified domains among `rows`, by name."""
+    return {
         name.lower()
         for name, ri in rows.items()
         if ri.present
         and not ri.identity.is_email
         and is_verified_row(ri.verified_for_sending, ri.verification_status)
     }
+
+
+def set_flags_in_region(
+    rows: Mapping[str, RegionalIdentity],
+    changed: Iterable[RegionalIdentity],
+    *,
+    verified: Collection[str] | None = None,
+) -> list[RegionalIdentity]:
+    """The sync's path: it holds the rows it changed in memory (`rows`, by name, with their
+    identities), so their flags are computed there, without reading the rows back. Sets
+    `blocking` on those rows (and on every row of `rows` whose flag is still unknown) and
+    returns the ones whose flag moved; the caller writes them with its own INSERT/UPDATE.
+    `verified`: the region's verified domains, lower-cased (default: those among `rows`,
+    when they are the whole region). One query (the changed domains' DNS checks)."""
+    # By id(): rows about to be created have no primary key, so they cannot be hashed.
+    todo = {id(ri): ri for ri in changed}
+    todo.update((id(ri), ri) for ri in rows.values() if ri.blocking is None)
+    if not todo:
+        return []
+    if verified is None:
+        verified = verified_domains_among(rows)
     checks = problem_checks(ri.pk for ri in todo.values() if ri.pk and not ri.identity.is_email)
     moved = []
     for ri in todo.values():

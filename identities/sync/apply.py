@@ -13,7 +13,6 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from identities.models import RegionalIdentity
 from identities.sync import screen
 from identities.sync.account import account_changes
 from identities.sync.advice import apply_advice
@@ -25,10 +24,12 @@ from identities.sync.rows import (
     load_rows,
     mark_gone,
     merge_listing,
+    plain_rows,
+    rows_to_load,
     status_changes,
+    verified_domains,
     write_rows,
 )
-from identities.sync.state import derive_address_sending
 from regions.events import record_events
 from regions.models import Event, Region
 
@@ -42,10 +43,7 @@ class ApplyResult:
 
 
 def apply_snapshot(
-    region: Region,
-    snap: Snapshot,
-    now: datetime,
-    rows: dict[str, RegionalIdentity] | None = None,
+    region: Region, snap: Snapshot, now: datetime
 ) -> tuple[ApplyResult, list[Event]]:
     """Diff and write. Returns counts and the events written. Call inside a transaction."""
     result = ApplyResult()
@@ -62,9 +60,7 @@ def apply_snapshot(
     first_sync = False
     created = 0
     if snap.listing is not None:
-        rows = load_rows(region) if rows is None else rows
-        first_sync = not rows and region.last_success_at is None
-        writes, listing_events = _apply_listing(region, snap, rows, now, result, first_sync)
+        writes, listing_events, first_sync = _apply_listing(region, snap, now, result)
         events += listing_events
         created = len(writes.created)
         region_changed = region_changed or writes.changed()
@@ -79,22 +75,23 @@ def apply_snapshot(
 
 
 def _apply_listing(
-    region: Region,
-    snap: Snapshot,
-    rows: dict[str, RegionalIdentity],
-    now: datetime,
-    result: ApplyResult,
-    first_sync: bool,
-) -> tuple[Writes, list[Event]]:
-    """The identities half: rows merged with the complete listing, diffed and written."""
+    region: Region, snap: Snapshot, now: datetime, result: ApplyResult
+) -> tuple[Writes, list[Event], bool]:
+    """The identities half: rows merged with the complete listing, diffed and written. The
+    rows are read as plain values (read again: not held during the SES calls); only those
+    this sync changes become models. Returns the writes, the events and whether this was
+    the region's first sync."""
     snap.listing, skipped = screen.listing(snap.listing or [])  # what can be stored from here
     result.problems += skipped
     listed = {i.name: i for i in snap.listing}
-    writes, before = merge_listing(region, snap, listed, rows, now, result.problems)
-    derive_address_sending(rows, snap)
+    plain = plain_rows(region)
+    first_sync = not plain and region.last_success_at is None
+    rows = load_rows(region, rows_to_load(plain, snap, listed, now))
+    arriving = {name: item for name, item in listed.items() if name not in plain or name in rows}
+    writes, before = merge_listing(region, snap, arriving, rows, now, result.problems)
     events = status_changes(region, rows, before, writes)
     events += arrival_events(region, writes.created, first_sync=first_sync)
     events += mark_gone(region, rows, listed, writes)
-    write_rows(region, rows, writes)
+    write_rows(region, rows, writes, verified_domains(plain, rows))
     result.identities = len(listed)
-    return writes, events
+    return writes, events, first_sync

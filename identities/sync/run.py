@@ -28,7 +28,7 @@ from identities.sync import lease, runs
 from identities.sync.account import ACCOUNT_QUIET, ACCOUNT_WATCHED
 from identities.sync.events import ACTOR
 from identities.sync.fetch import Snapshot, read_region
-from identities.sync.rows import load_rows, stored_view
+from identities.sync.rows import stored_view
 from regions import ses
 from regions.events import record_event
 from regions.models import Event, Region, SyncRun
@@ -158,8 +158,7 @@ def _write(
             raise LeaseLost("this sync's lease lapsed and another sync took the region over")
         _reload(region)
         previous_error = region.last_sync_error
-        rows = load_rows(region)  # read again: not held during the SES calls
-        result, _ = sync_apply.apply_snapshot(region, snap, now, rows)
+        result, _ = sync_apply.apply_snapshot(region, snap, now)
         region.last_sync_finished_at = now
         if error:
             region.last_sync_error = error

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from identities.models import RegionalIdentity
 from identities.sync.fetch import Snapshot
 from regions.ses import DOMAIN, IdentitySummary
 
@@ -23,6 +22,11 @@ def new_state(snap: Snapshot, item: IdentitySummary, now: datetime) -> dict:
     if item.verification_status == "SUCCESS":
         state["verified_for_sending"] = True
         state["verification_error_type"] = ""
+    elif item.kind != DOMAIN and item.name not in snap.details:
+        # An address not read in detail sends by its own status: SES applies the most
+        # specific identity, so its verified domain does not make it send
+        # (identities/blockers/coverage.py).
+        state["verified_for_sending"] = False
     state.update(_batch_state(snap, item.name))
     state.update(_details_state(snap, item, now))
     return state
@@ -77,14 +81,3 @@ def _details_state(snap: Snapshot, item: IdentitySummary, now: datetime) -> dict
             dkim_signing_zone=details.dkim_signing_zone,
         )
     return state
-
-
-def derive_address_sending(rows: dict[str, RegionalIdentity], snap: Snapshot) -> None:
-    """An address not read in detail sends by its own status: SES applies the most specific
-    identity, so its verified domain does not make it send (identities/blockers/coverage.py).
-    """
-    for item in snap.listing or ():
-        if item.kind == DOMAIN or item.name in snap.details:
-            continue
-        if item.verification_status != "SUCCESS":
-            rows[item.name].verified_for_sending = False

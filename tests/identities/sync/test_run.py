@@ -156,3 +156,61 @@ def test_a_region_that_cannot_be_reached_keeps_its_last_data(backend, ses_env):
     region.refresh_from_db()
     assert region.last_sync_error == ""
     assert Event.objects.filter(region=region, kind=Event.Kind.SYNC_ERROR, result="ok").exists()
+
+
+def _models_built(monkeypatch) -> list[str]:
+    """Names of the RegionalIdentity rows read back as model instances from now on."""
+    built: list[str] = []
+    from_db = RegionalIdentity.from_db
+
+    def counting(cls, db, field_names, values):
+        ri = from_db.__func__(cls, db, field_names, values)
+        built.append(ri.identity.name)
+        return ri
+
+    monkeypatch.setattr(RegionalIdentity, "from_db", classmethod(counting))
+    return built
+
+
+def test_a_resync_builds_model_rows_only_for_the_identities_that_moved(
+    emulator_backend, monkeypatch
+):
+    backend = emulator_backend
+    backend.add("us-east-1", "example.com", "ops@example.com", "team@example.com")
+    region = region_for(backend)
+    sync_region(region, trigger="test")
+    backend.set_status("us-east-1", "team@example.com", "SUCCESS")  # the others stay
+    before = _rows(region)
+    built = _models_built(monkeypatch)
+
+    run = sync_region(region, trigger="test")
+
+    assert sorted(built) == ["team@example.com"]
+    after = {
+        r.identity.name: r
+        for r in RegionalIdentity.objects.filter(region=region).select_related("identity")
+    }
+    assert after["team@example.com"].verification_status == "SUCCESS"
+    assert after["team@example.com"].changed_at > before["team@example.com"].changed_at
+    assert after["ops@example.com"].changed_at == before["ops@example.com"].changed_at
+    # Every listed row is stamped as seen, built or not.
+    assert all(r.synced_at > before[name].synced_at for name, r in after.items())
+    events = Event.objects.filter(region=region, created_at__gte=run.started_at)
+    assert {e.identity_name for e in events} == {"team@example.com"}  # status, sending
+
+    built.clear()
+    sync_region(region, trigger="test")  # nothing moved since
+
+    assert built == []
+
+
+def test_a_row_with_no_blocking_flag_yet_is_flagged_by_the_next_sync(emulator_backend):
+    backend = emulator_backend
+    backend.add("us-east-1", "ops@example.com")
+    region = region_for(backend)
+    sync_region(region, trigger="test")
+    RegionalIdentity.objects.filter(region=region).update(blocking=None)
+
+    sync_region(region, trigger="test")
+
+    assert RegionalIdentity.objects.get(region=region).blocking is True  # still PENDING
