@@ -18,7 +18,7 @@ from identities.dns.publish import follow_publish
 from identities.dns.service import probe_all
 from identities.models import DnsPublish
 from identities.sync import enqueue, lease
-from identities.sync.run import sync_region
+from identities.sync.run import sync_region_id
 from regions.models import Region
 from regions.services import ensure_default_account
 
@@ -53,11 +53,9 @@ class _SyncRegionTask(Task):
     max_retries=5,
 )
 def sync_region_task(self, region_id: int, trigger: str = "beat", run_id: int | None = None) -> str:
-    with lease.db_slot():
-        region = Region.objects.select_related("account").filter(pk=region_id).first()
-    if region is None:
+    run = sync_region_id(region_id, trigger=trigger, task_id=self.request.id or "", run_id=run_id)
+    if run is None:
         return "gone"  # region deleted since it was enqueued
-    run = sync_region(region, trigger=trigger, task_id=self.request.id or "", run_id=run_id)
     return run.status
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -75,7 +76,35 @@ def sync_region(
 
     Database work happens in two short visits, each through one of the process's database
     slots (lease.db_slot); the paced SES calls between them hold no connection."""
+
+    def reloaded() -> Region:
+        _reload(region)
+        return region
+
+    run = _sync(reloaded, trigger=trigger, task_id=task_id, run_id=run_id)
+    assert run is not None  # an instance in hand is never gone
+    return run
+
+
+def sync_region_id(
+    region_id: int, *, trigger: str, task_id: str = "", run_id: int | None = None
+) -> SyncRun | None:
+    """`sync_region` for a region known by its id (the Celery task's case): read in the
+    sync's first database visit rather than in one more. None: the region is gone."""
+
+    def load() -> Region | None:
+        return Region.objects.select_related("account").filter(pk=region_id).first()
+
+    return _sync(load, trigger=trigger, task_id=task_id, run_id=run_id)
+
+
+def _sync(
+    load: Callable[[], Region | None], *, trigger: str, task_id: str, run_id: int | None
+) -> SyncRun | None:
     with lease.db_slot():
+        region = load()  # fresh fields, its account loaded (see _reload)
+        if region is None:
+            return None
         started = runs.start(region, trigger=trigger, task_id=task_id, run_id=run_id)
         if started.lease is None:
             return started.run
@@ -83,7 +112,6 @@ def sync_region(
         lease.keeper.hold(held)
         clock = time.monotonic()
         try:
-            _reload(region)
             stored = stored_view(region)
         except BaseException as exc:
             _give_up(region, run, held, exc)

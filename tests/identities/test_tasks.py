@@ -231,7 +231,7 @@ def test_a_task_that_gives_up_on_the_database_fails_its_queued_run_at_once(publi
         attempts.append(1)
         raise db.OperationalError("FATAL: sorry, too many clients already")
 
-    monkeypatch.setattr(tasks, "sync_region", refused)
+    monkeypatch.setattr(tasks, "sync_region_id", refused)
     result = tasks.sync_region_task.apply(
         args=[region.pk], kwargs={"trigger": "alice", "run_id": asked.run.pk}
     )
