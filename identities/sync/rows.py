@@ -4,11 +4,13 @@ diffed (status events), marked gone, flagged and written in bulk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -271,6 +273,22 @@ def write_rows(region: Region, rows: Rows, writes: Writes, verified: set[str]) -
         RegionalIdentity.objects.bulk_update(writes.touched, fields, batch_size=500)
     # Everything present was just listed (the listing is complete); rows written above
     # already carry `now` (on a first sync: all of them, so nothing is rewritten twice).
-    RegionalIdentity.objects.filter(region=region, present=True).exclude(
-        synced_at=writes.now
-    ).update(synced_at=writes.now)
+    with seen_stamp():
+        RegionalIdentity.objects.filter(region=region, present=True).exclude(
+            synced_at=writes.now
+        ).update(synced_at=writes.now)
+
+
+@contextmanager
+def seen_stamp() -> Iterator[None]:
+    """Around an UPDATE that sets `synced_at` and nothing else: the grid version's trigger
+    then skips its per-row comparison (migration 0009). Call inside a transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('sesops.seen_stamp', 'on', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('sesops.seen_stamp', '', true)")

@@ -265,3 +265,28 @@ def test_a_new_sent_count_changes_the_page_only_where_the_quota_is_used_up(
     refresh = viewer_client.get("/grid/refresh/", state, HTTP_HX_REQUEST="true")
     assert refresh.status_code == 200
     assert live_state(_page(viewer_client))["stale"] != state["stale"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_syncsseen_stamp_skips_the_comparison_for_its_own_update_only():
+    """The sync's UPDATE of synced_at says it writes nothing else (migration 0009): the
+    trigger believes it, and stops believing right after, in the same transaction."""
+    _postgresql_only()
+    from identities.sync.rows import seen_stamp
+
+    ri = RegionalIdentityFactory()
+    before = grid_version.current()
+    with transaction.atomic(), seen_stamp():
+        RegionalIdentity.objects.filter(pk=ri.pk).update(synced_at=timezone.now())
+    assert grid_version.current() == before
+
+    # What the flag means: this statement's changes are not news.
+    with transaction.atomic(), seen_stamp():
+        RegionalIdentity.objects.filter(pk=ri.pk).update(verification_status="FAILED")
+    assert grid_version.current() == before
+
+    with transaction.atomic():
+        with seen_stamp():
+            RegionalIdentity.objects.filter(pk=ri.pk).update(synced_at=timezone.now())
+        RegionalIdentity.objects.filter(pk=ri.pk).update(verification_status="SUCCESS")
+    assert grid_version.current()[0] == before[0] + 1
