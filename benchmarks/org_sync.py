@@ -93,6 +93,9 @@ class RoundFigures:
     peak_connections: int
     rss_mb: list[float] = field(default_factory=list)  # VmHWM of each worker process
     worker_cpu: float = 0.0
+    emulator_cpu: float = 0.0
+    postgres_cpu: float = 0.0
+    last_start: float = 0.0  # seconds from the fan-out to the last region's sync starting
     region_seconds: list[float] = field(default_factory=list)
 
     @property
@@ -175,13 +178,35 @@ def _status_mb(pid: int, key: str) -> float:
     return 0.0
 
 
-def _cpu(pid: int) -> float:
+def _cpu(pid: int, *, children: bool = False) -> float:
+    """User + system CPU seconds of a process (`children`: and of its children it reaped)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of the local PostgreSQL: its postmaster with the backends it reaped (a
+    sync's connection ends with its visit), plus the backends alive now; 0 when not local."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            parent_is_postgres = (Path("/proc") / parent / "comm").read_text().strip() == "postgres"
+        except OSError:
+            continue
+        total += _cpu(int(entry.name), children=not parent_is_postgres)
+    return total
 
 
 class Workers:
@@ -300,6 +325,7 @@ def _round(
     try:
         workers.wait_ready()
         cpu0 = workers.cpu()
+        emu_cpu0, pg_cpu0 = _cpu(emu.proc.pid), _postgres_cpu()
         since = timezone.now()
         started = time.monotonic()
         _fresh_producer()
@@ -314,6 +340,7 @@ def _round(
         wall = time.monotonic() - started
         rss = [_status_mb(pid, "VmHWM") for pid in workers.pids()]
         cpu = workers.cpu() - cpu0
+        emu_cpu, pg_cpu = _cpu(emu.proc.pid) - emu_cpu0, _postgres_cpu() - pg_cpu0
     finally:
         workers.stop()
         _purge(env["SESOPS_CELERY_QUEUE"], env["REDIS_URL"])
@@ -351,6 +378,9 @@ def _round(
         peak_connections=peak_conn,
         rss_mb=rss,
         worker_cpu=cpu,
+        emulator_cpu=emu_cpu,
+        postgres_cpu=pg_cpu,
+        last_start=max(((r.started_at - since).total_seconds() for r in runs), default=0.0),
         region_seconds=sorted(
             (r.finished_at - r.started_at).total_seconds()
             for r in runs
@@ -518,12 +548,18 @@ def _round_lines(fig: RoundFigures) -> Iterator[str]:
         f" ({', '.join(f'{m:.0f}' for m in fig.rss_mb)})"
         f"   (target < {RSS_TARGET_MB:.0f}: {_ok(peak < RSS_TARGET_MB)})"
     )
-    yield f"    worker CPU       {fig.worker_cpu:>8.1f}s"
+    yield (
+        f"    CPU              {fig.worker_cpu:>8.1f}s worker, {fig.emulator_cpu:.1f}s emulator,"
+        f" {fig.postgres_cpu:.1f}s PostgreSQL   (2 cores: {2 * fig.wall:.0f}s in the round)"
+    )
     if fig.statuses:
         yield "    sync runs        " + ", ".join(f"{k} {v}" for k, v in fig.statuses.items())
     if fig.region_seconds:
         d = fig.region_seconds
-        yield f"    per region       {d[len(d) // 2]:.1f}s median, {d[0]:.1f}s..{d[-1]:.1f}s"
+        yield (
+            f"    per region       {d[len(d) // 2]:.1f}s median, {d[0]:.1f}s..{d[-1]:.1f}s;"
+            f" the last region started {fig.last_start:.1f}s after the fan-out"
+        )
 
 
 def report_lines(rep: OrgReport) -> Iterator[str]:
