@@ -82,9 +82,10 @@ RECOMMENDATION_PAGE_SIZE = 100
 
 
 _cache: dict[tuple, Boto] = {}
-# One boto3 session per account: its loader parses each service model once, so the clients
-# of an account's other regions build in milliseconds (a worker builds one pair per
-# account-region it syncs). Sessions are not thread-safe: they are only used under the lock.
+# One boto3 session per account (its credentials); every session shares the process's botocore
+# loader (ses_boto.session_for), so the service models are parsed once per process and a
+# client pair builds in a few milliseconds (a worker builds one pair per account-region it
+# syncs). Sessions are not thread-safe: they are only used under the lock.
 _sessions: dict[tuple, boto3.Session] = {}
 _cache_lock = threading.Lock()
 

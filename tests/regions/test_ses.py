@@ -243,6 +243,35 @@ def test_a_role_account_assumes_its_role_lazily(ses_env):
     assert credentials.method == "assume-role"
 
 
+def test_every_accounts_session_shares_one_botocore_loader(ses_env):
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    role = AwsAccountFactory(role_arn="arn:aws:iam::123456789012:role/ses")
+    for account in (AwsAccountFactory(), AwsAccountFactory(), role):
+        ses.client_for(account, "eu-west-1")
+
+    loaders = {id(s._session.get_component("data_loader")) for s in ses._sessions.values()}
+    assert len(ses._sessions) == 3
+    assert len(loaders) == 1  # the service models are parsed once per process
+    paths = next(iter(ses._sessions.values()))._session.get_component("data_loader").search_paths
+    assert len(paths) == len(set(paths))  # boto3's data folder is not appended per session
+
+
+def test_a_profile_with_its_own_data_path_gets_its_own_loader(ses_env, tmp_path):
+    (tmp_path / "no-aws-config").write_text(f"[profile other]\ndata_path = {tmp_path}\n")
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    default, other = AwsAccountFactory(), AwsAccountFactory(profile_name="other")
+
+    for account in (default, other):
+        ses.client_for(account, "eu-west-1")
+
+    by_profile = {
+        key[1]: s._session.get_component("data_loader") for key, s in ses._sessions.items()
+    }
+    default_loader, other_loader = by_profile[default.profile_name], by_profile["other"]
+    assert default_loader is not other_loader
+    assert str(tmp_path) in other_loader.search_paths
+
+
 @pytest.mark.parametrize(
     ("code", "status", "permanent"),
     [
