@@ -137,9 +137,19 @@ def session_for(account) -> boto3.Session:
     return _boto3_session(core)
 
 
+def _encode_form_once(request, **_: object) -> None:
+    """A query-protocol body (SES v1) is a dict that botocore url-encodes each time it prepares
+    the request: once to sign it, once to send it, 100 identity names a batch call. Encoded
+    here once, by botocore's own preparer, the same bytes are signed and sent."""
+    if isinstance(request.data, dict):
+        request.data = request.prepare().body
+
+
 def install_hooks(client, boto: Boto) -> None:
     service = client.meta.service_model.service_id.hyphenize()
     client.meta.events.register(f"before-send.{service}", boto.before_send)
+    if client.meta.service_model.protocol == "query":
+        client.meta.events.register(f"before-sign.{service}", _encode_form_once)
     # Wrap botocore's standard retry handler so LimitExceeded is never retried.
     unique_id = f"retry-config-{service}"
     # botocore keeps the handler only in its emitter's registry (unregister returns None);

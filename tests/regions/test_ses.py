@@ -272,6 +272,42 @@ def test_a_profile_with_its_own_data_path_gets_its_own_loader(ses_env, tmp_path)
     assert str(tmp_path) in other_loader.search_paths
 
 
+def test_a_v1_form_body_is_encoded_once_by_botocores_own_preparer():
+    from botocore.awsrequest import AWSRequest
+
+    from regions import ses_boto
+
+    form = {"Action": "GetIdentityDkimAttributes", "Identities.member.1": "a+b@x.test"}
+    request = AWSRequest(method="POST", url="https://email.eu-west-1.amazonaws.com/", data=form)
+    expected = request.prepare().body
+
+    ses_boto._encode_form_once(request)
+
+    assert request.data == expected  # what is signed (request.body) and what is sent
+    assert request.prepare().body == expected
+    assert "a%2Bb%40x.test" in expected
+
+
+def test_a_batch_of_names_is_url_encoded_once_per_attempt(emulator_backend, monkeypatch):
+    import botocore.awsrequest
+
+    from tests.identities.ses_backends import region_for
+
+    names = [f"id{i:03d}@example.com" for i in range(100)]
+    emulator_backend.seed_verified("eu-west-1", names)
+    client = ses.client_for(region_for(emulator_backend, "eu-west-1").account, "eu-west-1")
+    encoded = []
+    real = botocore.awsrequest.urlencode
+    monkeypatch.setattr(
+        botocore.awsrequest, "urlencode", lambda *a, **kw: encoded.append(1) or real(*a, **kw)
+    )
+
+    found = client.get_mail_from_attributes(names)
+
+    assert sorted(found) == names
+    assert (client.calls, len(encoded)) == (1, 1)  # botocore alone: once to sign, once to send
+
+
 @pytest.mark.parametrize(
     ("code", "status", "permanent"),
     [
