@@ -5,10 +5,12 @@ Ids in, work claimed in the database. Beat schedules both (config/celery.py).
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
 from celery import Task, shared_task
+from celery.signals import worker_process_init, worker_ready
 from django import db
 from django.conf import settings
 from django.db import transaction
@@ -21,11 +23,24 @@ from identities.sync import enqueue, lease
 from identities.sync.run import sync_region_id
 from regions.models import Region
 from regions.services import ensure_default_account
+from regions.ses_boto import warm
 
 log = logging.getLogger(__name__)
 
 # Publishing gives up quickly when the broker is down: the user gets an answer, not a hang.
 _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+@worker_ready.connect  # the threads (or solo) pool: the tasks run in this process
+@worker_process_init.connect  # a prefork child
+def freeze_start_up_objects(**_: object) -> None:
+    """Out of the collector's sight: what the worker loaded at start (Django, the apps, and
+    botocore's SES models, parsed now rather than in the first sync). A full collection then
+    scans only what the syncs made: measured ~150 ms per full collection, one every ~10
+    re-syncs of 1,000 identities, ~15 ms of GIL time a sync (config/wsgi.py does the same)."""
+    warm()
+    gc.collect()
+    gc.freeze()
 
 
 class _SyncRegionTask(Task):

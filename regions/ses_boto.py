@@ -11,6 +11,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from botocore.exceptions import BotoCoreError
 from botocore.loaders import Loader, create_loader
 from redis.exceptions import RedisError
 
@@ -115,6 +116,24 @@ def _boto3_session(
         paths = core.get_component("data_loader").search_paths
         paths[:] = dict.fromkeys(paths)
     return session
+
+
+def warm() -> None:
+    """Parse what an SES client pair needs (service models, endpoint rules, partitions) into the
+    shared loader now: a worker does it at start, before it freezes its start-up objects (see
+    identities/tasks.py). A throwaway pair signed by dummy keys: no credential lookup, no
+    network. Only an optimisation: a failure here is left to the first real client."""
+    try:
+        session = _boto3_session(_core_session())
+        for service in ("sesv2", "ses"):
+            session.client(
+                service,
+                region_name="us-east-1",
+                aws_access_key_id="warm-up",
+                aws_secret_access_key="warm-up",
+            )
+    except BotoCoreError as exc:
+        log.info("SES clients not warmed up: %s", exc)
 
 
 def session_for(account) -> boto3.Session:

@@ -287,3 +287,14 @@ def test_a_fan_out_whose_broker_fails_withdraws_the_runs_it_did_not_publish(
     runs = SyncRun.objects.filter(region__in=regions)
     assert runs.filter(status=SyncRun.Status.QUEUED).count() == 1
     assert runs.filter(status=SyncRun.Status.SKIPPED, error=enqueue.UNREACHABLE).count() == 2
+
+
+def test_a_worker_freezes_its_start_up_objects_with_the_ses_models_loaded(monkeypatch):
+    done = []
+    monkeypatch.setattr(tasks, "warm", lambda: done.append("warm"))
+    monkeypatch.setattr(tasks.gc, "collect", lambda: done.append("collect"))
+    monkeypatch.setattr(tasks.gc, "freeze", lambda: done.append("freeze"))
+
+    tasks.freeze_start_up_objects(sender=None)
+
+    assert done == ["warm", "collect", "freeze"]

@@ -272,6 +272,25 @@ def test_a_profile_with_its_own_data_path_gets_its_own_loader(ses_env, tmp_path)
     assert str(tmp_path) in other_loader.search_paths
 
 
+def test_after_the_warm_up_an_accounts_first_clients_read_no_botocore_data(ses_env, monkeypatch):
+    from botocore.loaders import JSONFileLoader
+
+    from regions import ses_boto
+
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    monkeypatch.setattr(ses_boto, "_loaders", {})  # a fresh process
+    ses_boto.warm()
+    read = []
+    real = JSONFileLoader.load_file
+    monkeypatch.setattr(
+        JSONFileLoader, "load_file", lambda self, path: read.append(path) or real(self, path)
+    )
+
+    ses.client_for(AwsAccountFactory(), "eu-west-1")
+
+    assert read == []
+
+
 def test_a_v1_form_body_is_encoded_once_by_botocores_own_preparer():
     from botocore.awsrequest import AWSRequest
 
