@@ -298,3 +298,17 @@ def test_a_worker_freezes_its_start_up_objects_with_the_ses_models_loaded(monkey
     tasks.freeze_start_up_objects(sender=None)
 
     assert done == ["warm", "collect", "freeze"]
+
+
+def test_a_threads_worker_freezes_when_ready_and_a_prefork_parent_does_not(monkeypatch):
+    from types import SimpleNamespace
+
+    from celery.concurrency import prefork, thread
+
+    frozen = []
+    monkeypatch.setattr(tasks, "freeze_start_up_objects", lambda: frozen.append(1))
+
+    tasks._on_worker_ready(sender=SimpleNamespace(pool=thread.TaskPool.__new__(thread.TaskPool)))
+    tasks._on_worker_ready(sender=SimpleNamespace(pool=prefork.TaskPool.__new__(prefork.TaskPool)))
+
+    assert frozen == [1]  # prefork children freeze their own, at worker_process_init
