@@ -5,8 +5,9 @@ makes it: every worker, the `sync_ses` command and the web server's actions draw
 budget. The limiter is a GCRA reservation: each caller atomically moves the key's
 "theoretical arrival time" (TAT) one interval forward and sleeps until its own slot. No
 polling, first come first served, and a caller that dies wastes at most one slot.
-When a caller wakes up late (a busy machine, the GIL), it pushes the TAT to one interval
-after its real start, so the next caller does not follow it too closely and get throttled.
+When a caller wakes up later than the interval's margin (a busy machine, the GIL), it
+pushes the TAT to one interval after its real start, so the next caller does not follow it
+too closely and get throttled.
 
 - With `settings.REDIS_URL`: the TAT lives in Redis, moved by a Lua script using Redis's
   clock, so it holds across machines.
@@ -66,10 +67,12 @@ class RateLimiter:
         rate: float,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.key = key
         self.rate = rate
         self._sleep = sleep
+        self._clock = clock
 
     @property
     def interval(self) -> float:
@@ -90,14 +93,28 @@ class RateLimiter:
         """Record a call starting now: no slot earlier than one interval from now."""
         raise NotImplementedError
 
+    @property
+    def margin(self) -> float:
+        """Seconds the interval holds beyond 1/rate."""
+        return self.interval - 1.0 / self.rate if self.rate > 0 else 0.0
+
     def acquire(self) -> float:
-        """Wait for the next slot; return the seconds waited."""
+        """Wait for the next slot; return the seconds waited.
+
+        A caller that wakes up later than the margin after its slot moves the next slot to
+        one interval after itself (`mark`), so the next caller does not follow it closer
+        than 1/rate. Within the margin nothing needs moving (the next slot is still 1/rate
+        or more away) and nothing is written: a busy worker's threads wake a few ms late on
+        nearly every call, and each such push used to delay all the region's later calls,
+        adding up over a sync, for one more round trip to Redis each time."""
         if self.rate <= 0:
             return 0.0
         wait = self.reserve()
         if wait > 0:
+            slot = self._clock() + wait
             self._sleep(wait)
-            self.mark()  # woke up late? keep the next caller one interval behind us
+            if self._clock() - slot > self.margin:
+                self.mark()
         return max(wait, 0.0)
 
 

@@ -158,3 +158,38 @@ def test_redis_mark_pushes_the_next_slot():
     limiter.mark()
 
     assert limiter.reserve() == pytest.approx(0.1, abs=0.03)
+
+
+class _Clock:
+    """A monotonic clock that a fake sleep moves by the time slept plus `late`."""
+
+    def __init__(self, late: float) -> None:
+        self.now, self.late, self.slept = 1000.0, late, []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds + self.late
+
+
+class _CountingLimiter(FileRateLimiter):
+    marks = 0
+
+    def mark(self) -> None:
+        self.marks += 1
+        super().mark()
+
+
+@pytest.mark.parametrize(("late", "marks"), [(0.0, 0), (0.015, 0), (0.05, 1)])
+def test_only_a_caller_waking_later_than_the_margin_moves_the_next_slot(tmp_path, late, marks):
+    clock = _Clock(late)
+    limiter = _CountingLimiter("k", 1.0, directory=tmp_path, sleep=clock.sleep, clock=clock)
+    assert limiter.margin == pytest.approx(0.02)
+
+    limiter.acquire()  # the first call does not wait
+    limiter.acquire()  # the second sleeps for its slot, and wakes `late` after it
+
+    assert len(clock.slept) == 1
+    assert limiter.marks == marks
