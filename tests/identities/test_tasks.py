@@ -305,10 +305,47 @@ def test_a_threads_worker_freezes_when_ready_and_a_prefork_parent_does_not(monke
 
     from celery.concurrency import prefork, thread
 
-    frozen = []
-    monkeypatch.setattr(tasks, "freeze_start_up_objects", lambda: frozen.append(1))
+    done = []
+    monkeypatch.setattr(tasks, "build_region_clients", lambda: done.append("clients"))
+    monkeypatch.setattr(tasks, "freeze_start_up_objects", lambda: done.append("freeze"))
 
     tasks._on_worker_ready(sender=SimpleNamespace(pool=thread.TaskPool.__new__(thread.TaskPool)))
     tasks._on_worker_ready(sender=SimpleNamespace(pool=prefork.TaskPool.__new__(prefork.TaskPool)))
 
-    assert frozen == [1]  # prefork children freeze their own, at worker_process_init
+    # Prefork children freeze their own, at worker_process_init; they build clients lazily.
+    assert done == ["clients", "freeze"]
+
+
+def test_a_threads_worker_builds_every_active_regions_clients_before_its_first_task(
+    monkeypatch,
+):
+    from regions import ses
+
+    active = [RegionFactory(code="us-east-1"), RegionFactory(code="eu-west-1")]
+    RegionFactory(code="ap-south-1", hidden=True)
+    RegionFactory(code="sa-east-1", account=AwsAccountFactory(is_active=False))
+    built = []
+    monkeypatch.setattr(ses, "client_for", lambda account, code: built.append(code))
+
+    assert tasks.build_region_clients() == 2
+
+    assert sorted(built) == sorted(r.code for r in active)
+
+
+def test_a_worker_starts_when_its_regions_clients_cannot_be_built(monkeypatch, caplog):
+    from django import db
+
+    from regions import ses
+
+    RegionFactory(code="us-east-1")
+
+    def refused(*args, **kwargs):
+        raise db.OperationalError("the database is restarting")
+
+    monkeypatch.setattr(tasks, "active_regions", refused)
+    assert tasks.build_region_clients() == 0
+    assert "not built at start: the database is restarting" in caplog.text
+
+    monkeypatch.setattr(tasks, "active_regions", lambda: Region.objects.all())
+    monkeypatch.setattr(ses, "client_for", lambda account, code: 1 / 0)
+    assert tasks.build_region_clients() == 0  # each region's sync reports its own problem
