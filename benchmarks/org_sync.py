@@ -45,13 +45,18 @@ THREADS = ["worker", "--pool", "threads", "--concurrency", "50"]
 DEPLOYMENTS: dict[str, tuple[list[list[str]], str]] = {
     "threads": (
         [THREADS, THREADS],
-        "2 x celery worker --pool threads --concurrency 50 (the README's recipe on 2 cores)",
+        "2 x SESOPS_DB_POOL=8 celery worker --pool threads --concurrency 50"
+        " (the README's recipe on 2 cores)",
     ),
     "prefork": (
         [["worker", "--concurrency", "2"]],
         "celery worker --concurrency 2 (prefork: one region per process)",
     ),
 }
+
+
+# Each deployment's worker settings, as its recipe gives them.
+DEPLOYMENT_ENV: dict[str, dict[str, str]] = {"threads": {"SESOPS_DB_POOL": "8"}, "prefork": {}}
 
 
 def bench_redis_url() -> str:
@@ -320,7 +325,7 @@ def _round(
                 "POST", f"/_emulator/regions/{aid}/{code}", {"rate_limit": {"rps": rps, "burst": 2}}
             )
     world.reset_stats(emu)
-    round_env = {**env, "SESOPS_SES_RATE": f"{rps:g}"}
+    round_env = {**env, **DEPLOYMENT_ENV[deployment], "SESOPS_SES_RATE": f"{rps:g}"}
     workers = Workers(commands, round_env, logdir)
     try:
         workers.wait_ready()

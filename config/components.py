@@ -26,8 +26,18 @@ def secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def database(url: str, *, base_dir: Path) -> dict:
+def database(url: str, *, base_dir: Path, pool: int = 0) -> dict:
+    """Django's DATABASES entry. `pool` > 0 (PostgreSQL): each process keeps up to that many
+    connections and reuses them (psycopg's pool): a sync's database visits then cost no
+    connection set-up and tear-down (~8 ms of PostgreSQL CPU and ~2 ms of the worker's a
+    visit), and a thread that finds every connection busy waits for one (30 s at most)."""
     db = parse_database_url(url, base_dir=base_dir)
+    if pool and db["ENGINE"].endswith("postgresql"):
+        db["CONN_MAX_AGE"] = 0  # the pool keeps them (Django refuses persistent + pooled)
+        # Kept on: with a pool, Django has it check each connection it hands out, so one
+        # that PostgreSQL dropped (a restart) is replaced rather than failing a query.
+        db["CONN_HEALTH_CHECKS"] = True
+        db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool, "timeout": 30, "max_idle": 300}
     if db["ENGINE"].endswith("sqlite3"):
         # WAL + a busy timeout let the web server, the worker and beat share one SQLite file.
         db["OPTIONS"] = {

@@ -106,7 +106,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'sesops.sqlite3'}")
-DATABASES = {"default": components.database(DATABASE_URL, base_dir=BASE_DIR)}
+# PostgreSQL: connections each process keeps and reuses (0: a new one per visit).
+DATABASE_POOL = env_int("SESOPS_DB_POOL", 0, minimum=0, maximum=100)
+DATABASES = {"default": components.database(DATABASE_URL, base_dir=BASE_DIR, pool=DATABASE_POOL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -87,6 +87,7 @@ def test_it_rejects_regions_where_ses_does_not_run(monkeypatch):
         ("SESOPS_SECRET_KEY", "secret" * 10, "SESOPS_SECRET_KEY has too little entropy"),
         ("SECRET_KEY", "django-insecure-" + "k" * 40, "SECRET_KEY has too little entropy"),
         ("SESOPS_SESSION_AGE", "10", "SESOPS_SESSION_AGE=10 must be at least 300"),
+        ("SESOPS_DB_POOL", "-1", "SESOPS_DB_POOL=-1 must be at least 0"),
     ],
 )
 def test_it_stops_manage_py_with_a_clear_message(tmp_path, name, value, message):
@@ -169,3 +170,15 @@ def test_check_deploy_is_clean_with_a_secret_set(tmp_path, settings_env):
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_pool_keeps_postgresql_connections_and_leaves_sqlite_alone(tmp_path):
+    from config import components
+
+    pg = components.database("postgres://u@db/sesops", base_dir=tmp_path, pool=8)
+    assert pg["OPTIONS"]["pool"]["max_size"] == 8
+    assert pg["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
+    assert pg["CONN_HEALTH_CHECKS"] is True  # the pool checks what it hands out
+    assert "pool" not in components.database("postgres://u@db/sesops", base_dir=tmp_path)["OPTIONS"]
+    lite = components.database("sqlite:///x.sqlite3", base_dir=tmp_path, pool=8)
+    assert "pool" not in lite["OPTIONS"]

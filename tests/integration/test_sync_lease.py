@@ -94,7 +94,13 @@ def test_a_killed_workers_region_is_synced_again_once_its_lease_lapses(start_wor
     }
     with run_emulator(scenario) as emu:
         env = worker_env(
-            emu.url, tmp_path, queue, ACCESS_KEY, SESOPS_SYNC_LEASE=str(LEASE), SESOPS_SES_RATE="0"
+            emu.url,
+            tmp_path,
+            queue,
+            ACCESS_KEY,
+            SESOPS_SYNC_LEASE=str(LEASE),
+            SESOPS_SES_RATE="0",
+            SESOPS_DB_POOL="4",  # the README's worker keeps its connections (psycopg's pool)
         )
         doomed, doomed_log = start_worker(env, "doomed")
         first = _queue_sync(region, queue)
