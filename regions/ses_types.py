@@ -140,7 +140,7 @@ class AccountState:
     vdm_enabled: bool | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per identity: 10,000 a region
 class IdentitySummary:
     """One item of ListEmailIdentities (v2)."""
 
@@ -150,7 +150,7 @@ class IdentitySummary:
     verification_status: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per identity: 10,000 a region
 class VerificationAttributes:
     """GetIdentityVerificationAttributes (v1). `token` is the legacy `_amazonses` TXT value."""
 
@@ -158,7 +158,7 @@ class VerificationAttributes:
     token: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per identity: 10,000 a region
 class DkimAttributes:
     """GetIdentityDkimAttributes (v1): no origin or signing zone (GetEmailIdentity has them)."""
 
@@ -167,7 +167,7 @@ class DkimAttributes:
     tokens: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per identity: 10,000 a region
 class MailFromAttributes:
     """GetIdentityMailFromDomainAttributes (v1)."""
 

@@ -37,8 +37,10 @@ ceil(N/100) + 1. The steps run in the order 1, 1b, 2, 4, 5, 6, 3.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -68,7 +70,7 @@ MAX_CONSECUTIVE_DETAIL_FAILURES = 3
 UNHEALTHY_DETAIL_MAX_AGE = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stored:
     """What the database holds for one identity in this region (the inputs to the plan)."""
 
@@ -96,7 +98,7 @@ class Snapshot:
     listing: list[IdentitySummary] | None = None
     verification: dict[str, VerificationAttributes] = field(default_factory=dict)
     dkim: dict[str, DkimAttributes] = field(default_factory=dict)
-    mail_from: dict[str, MailFromAttributes] = field(default_factory=dict)
+    mail_from: dict[str, MailFromAttributes] = field(default_factory=dict)  # with a domain only
     details: dict[str, IdentityDetails] = field(default_factory=dict)
     # Names whose batch read succeeded (a name absent from the answer then means "none").
     dkim_read: set[str] = field(default_factory=set)
@@ -135,16 +137,27 @@ def needs_details(item: IdentitySummary, stored: Stored | None, now: datetime) -
     )
 
 
-def _batched(client: SesClient, method: str, names: list[str], snap: Snapshot, into: dict, seen):
+def _batched(
+    client: SesClient,
+    method: str,
+    names: list[str],
+    snap: Snapshot,
+    into: dict,
+    seen,
+    keep: Callable[[Any], bool] | None = None,
+):
+    """Read `names` 100 at a time into `into` (only the answers `keep` accepts); the names
+    of the batches that succeeded join `seen`."""
     for start in range(0, len(names), BATCH):
         chunk = names[start : start + BATCH]
         try:
-            into.update(getattr(client, method)(chunk))
+            answer = getattr(client, method)(chunk)
         except SesError as exc:
             snap.fail(method, exc)
             if not exc.permanent and not exc.throttled:
                 return  # region unreachable: stop here, the rest would fail the same way
             continue
+        into.update(answer if keep is None else {n: a for n, a in answer.items() if keep(a)})
         if seen is not None:
             seen.update(chunk)
 
@@ -182,7 +195,17 @@ def read_region(
         ordered = _within_budget(client, snap, ordered, budget)
         detail = set(ordered)
     rest = [i.name for i in snap.listing if i.name not in detail]
-    _batched(client, "get_mail_from_attributes", rest, snap, snap.mail_from, snap.mail_from_read)
+    # An identity with no MAIL FROM domain reads as "none" whether answered or not (state.py):
+    # only those with one are kept, ~1 in 20 rather than 10,000 objects in a large region.
+    _batched(
+        client,
+        "get_mail_from_attributes",
+        rest,
+        snap,
+        snap.mail_from,
+        snap.mail_from_read,
+        keep=lambda attrs: bool(attrs.domain),
+    )
     _read_details(client, ordered, snap)
     return snap
 

@@ -77,8 +77,17 @@ def stored_view(region: Region) -> dict[str, Stored]:
             "present",
         )
     )
+    shared: dict[str, str] = {}  # one string per distinct status, not one per row
     return {
-        name: Stored(status, token, signing, dkim, tuple(_tokens(tokens)), details, present)
+        name: Stored(
+            shared.setdefault(status, status),
+            token,
+            signing,
+            shared.setdefault(dkim, dkim),
+            tuple(_tokens(tokens)),
+            details,
+            present,
+        )
         for name, status, token, signing, dkim, tokens, details, present in rows.order_by()
     }
 

@@ -214,3 +214,36 @@ def test_a_row_with_no_blocking_flag_yet_is_flagged_by_the_next_sync(emulator_ba
     sync_region(region, trigger="test")
 
     assert RegionalIdentity.objects.get(region=region).blocking is True  # still PENDING
+
+
+def test_the_snapshot_keeps_only_the_mail_from_answers_that_name_a_domain(
+    emulator_backend, monkeypatch
+):
+    from identities.sync import run as run_module
+
+    backend = emulator_backend
+    backend.add("us-east-1", "example.com", "ops@example.com")
+    backend.client("sesv2", "us-east-1").put_email_identity_mail_from_attributes(
+        EmailIdentity="example.com", MailFromDomain="bounce.example.com"
+    )
+    region = region_for(backend)
+    sync_region(region, trigger="test")  # the domain is read in detail on its first sync
+    snapshots = []
+    real_read = run_module.read_region
+    monkeypatch.setattr(
+        run_module,
+        "read_region",
+        lambda *a, **kw: snapshots.append(real_read(*a, **kw)) or snapshots[-1],
+    )
+
+    sync_region(region, trigger="test")
+
+    (snap,) = snapshots
+    assert {"example.com", "ops@example.com"} <= snap.mail_from_read
+    assert set(snap.mail_from) == {"example.com"}  # the address has none: not kept
+    rows = _rows(region)
+    assert rows["example.com"].mail_from_domain == "bounce.example.com"
+    assert (rows["ops@example.com"].mail_from_domain, rows["ops@example.com"].mail_from_status) == (
+        "",
+        "",
+    )
