@@ -162,10 +162,24 @@ def _batched(
             seen.update(chunk)
 
 
+def planned_names(listing: list[IdentitySummary]) -> list[str]:
+    """The listed identities whose stored record the plan reads: every domain (token, DKIM,
+    first read) and every identity not verified (status moved, detail age). A verified
+    address never needs one (`needs_details`): in a large region that is most of them."""
+    return [i.name for i in listing if i.kind == DOMAIN or i.verification_status != "SUCCESS"]
+
+
 def read_region(
-    client: SesClient, stored: dict[str, Stored], *, budget: int | None = None
+    client: SesClient,
+    load_stored: Callable[[list[str]], dict[str, Stored]],
+    *,
+    budget: int | None = None,
 ) -> Snapshot:
     """Make the calls of the plan; never raises SesError (failures land in `errors`).
+
+    `load_stored(names)` gives what the database holds for these listed identities: it is
+    asked once, after the listing, for `planned_names` only (one short database visit
+    between two paced calls, the only one of the fetch).
 
     `budget` caps the calls of this sync (so it ends within the task's time limit at the
     paced rate): GetEmailIdentity calls beyond it are left for the next syncs (`deferred`),
@@ -189,7 +203,7 @@ def read_region(
         snap.fail("ListEmailIdentities", exc)
         return snap
 
-    detail = _read_batches(client, stored, snap)
+    detail = _read_batches(client, load_stored(planned_names(snap.listing)), snap)
     ordered = [i.name for i in snap.listing if i.name in detail]
     if budget is not None:
         ordered = _within_budget(client, snap, ordered, budget)

@@ -8,8 +8,9 @@ shape and its reasons: docs/sync-concurrency.md.
   together and a dead worker's region is free again within SESOPS_SYNC_LEASE seconds; the
   loser records a `skipped` SyncRun and returns.
 - A redelivered task (same Celery task id, or a queued run already served) does nothing.
-- No transaction, and no connection, is open while SES is called; the writes happen
-  afterwards in one short transaction, through one of the process's database slots.
+- No transaction, and no connection, is open while SES is called: the stored rows the plan
+  needs are read in one short visit after the listing, and the writes happen afterwards in
+  one short transaction, each through one of the process's database slots.
 - Nothing is lost: failed calls keep the last data; identities are marked gone only after a
   complete listing; the region records the error and when it happened.
 """
@@ -28,7 +29,7 @@ from identities.sync import apply as sync_apply
 from identities.sync import lease, runs
 from identities.sync.account import ACCOUNT_QUIET, ACCOUNT_WATCHED
 from identities.sync.events import ACTOR
-from identities.sync.fetch import Snapshot, read_region
+from identities.sync.fetch import Snapshot, Stored, read_region
 from identities.sync.rows import stored_view
 from regions import ses
 from regions.events import record_event
@@ -74,8 +75,9 @@ def sync_region(
     """Sync one account-region now, in this thread. Returns the SyncRun: the queued run
     `run_id` when given, now finished, or a `skipped` one when another sync holds the lease.
 
-    Database work happens in two short visits, each through one of the process's database
-    slots (lease.db_slot); the paced SES calls between them hold no connection."""
+    Database work happens in three short visits (the claim, the stored rows the plan needs
+    once the listing is in, the write), each through one of the process's database slots
+    (lease.db_slot); the paced SES calls between them hold no connection."""
 
     def reloaded() -> Region:
         _reload(region)
@@ -111,14 +113,8 @@ def _sync(
         held, run = started.lease, started.run
         lease.keeper.hold(held)
         clock = time.monotonic()
-        try:
-            stored = stored_view(region)
-        except BaseException as exc:
-            _give_up(region, run, held, exc)
-            raise
     try:
-        client, snap = _fetch(region, stored)
-        del stored  # only the snapshot stays in memory until the write
+        client, snap = _fetch(region)
         with lease.db_slot():
             _write(region, run, held, client, snap)
             lease.release(held)
@@ -163,14 +159,20 @@ def _client(region: Region) -> tuple[ses.SesClient | None, str]:
         return None, f"cannot build an SES client: {exc}"
 
 
-def _fetch(region: Region, stored: dict) -> tuple[ses.SesClient | None, Snapshot]:
-    """The SES calls of the plan, paced; no database connection is open here."""
+def _fetch(region: Region) -> tuple[ses.SesClient | None, Snapshot]:
+    """The SES calls of the plan, paced; no database connection is open during them (the
+    stored rows the plan needs are read in one short visit after the listing)."""
     client, client_error = _client(region)
     if client is None:
         snap = Snapshot(errors=[client_error], permanent_error=True)
         snap.account_error = client_error
         return None, snap
-    return client, read_region(client, stored, budget=call_budget())
+
+    def load_stored(names: list[str]) -> dict[str, Stored]:
+        with lease.db_slot():
+            return stored_view(region, names)
+
+    return client, read_region(client, load_stored, budget=call_budget())
 
 
 def _write(

@@ -215,8 +215,28 @@ def test_the_paced_ses_calls_hold_no_database_connection(ses_one_address, monkey
         return snap
 
     monkeypatch.setattr(sync, "read_region", read)
+    from regions.ses_types import IdentitySummary
+    from tests.fake_ses import FakeClient
+
+    # Not verified: the plan reads its stored row, in a visit between two calls.
+    ses_one_address.identities.append(
+        IdentitySummary("new@example.com", "EMAIL_ADDRESS", True, "PENDING")
+    )
+    at_calls, loaded = [], []
+    real_call = FakeClient._call
+    real_view = sync.stored_view
+
+    def call(self, *args, **kwargs):
+        at_calls.append(connection.connection)
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(FakeClient, "_call", call)
+    monkeypatch.setattr(sync, "stored_view", lambda *a: loaded.append(a) or real_view(*a))
     run = sync.sync_region(region, trigger="test")
 
-    assert run.identities == 1
+    assert run.identities == 2
     assert seen == [None, None]
+    assert [names for _, names in loaded] == [["new@example.com"]]
+    # Not at any SES call either: the stored rows read after the listing closed theirs.
+    assert len(at_calls) >= 4 and set(at_calls) == {None}
     assert connection.connection is None  # and none left open by the log line either
