@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from benchmarks import REPO, bench_environ, world
 
@@ -40,23 +40,31 @@ CALLS_TARGET, WALL_TARGET, RSS_TARGET_MB = 1.05, 1.2, 300.0
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 DEFAULT_DEPLOYMENT = "threads"
 
-# Worker deployments: (celery worker argument lists, one per process group; description).
+
+class Deployment(NamedTuple):
+    """A worker deployment: `celery worker` argument lists (one per process), the settings
+    its recipe gives the workers, and how the report names it."""
+
+    commands: list[list[str]]
+    env: dict[str, str]
+    description: str
+
+
 THREADS = ["worker", "--pool", "threads", "--concurrency", "50"]
-DEPLOYMENTS: dict[str, tuple[list[list[str]], str]] = {
-    "threads": (
+THREADS_ENV = {"SESOPS_DB_POOL": "8"}  # the README's worker line
+DEPLOYMENTS: dict[str, Deployment] = {
+    "threads": Deployment(
         [THREADS, THREADS],
-        "2 x SESOPS_DB_POOL=8 celery worker --pool threads --concurrency 50"
-        " (the README's recipe on 2 cores)",
+        THREADS_ENV,
+        f"2 x {' '.join(f'{k}={v}' for k, v in THREADS_ENV.items())} celery worker --pool threads"
+        " --concurrency 50 (the README's recipe on 2 cores)",
     ),
-    "prefork": (
+    "prefork": Deployment(
         [["worker", "--concurrency", "2"]],
+        {},
         "celery worker --concurrency 2 (prefork: one region per process)",
     ),
 }
-
-
-# Each deployment's worker settings, as its recipe gives them.
-DEPLOYMENT_ENV: dict[str, dict[str, str]] = {"threads": {"SESOPS_DB_POOL": "8"}, "prefork": {}}
 
 
 def bench_redis_url() -> str:
@@ -316,7 +324,7 @@ def _round(
     from identities.tasks import sync_all_regions
     from regions.models import Region, SyncRun
 
-    commands, _ = DEPLOYMENTS[deployment]
+    commands, deployment_env, _ = DEPLOYMENTS[deployment]
     ids = sorted({r.account.account_id for r in regions})
     codes = sorted({r.code for r in regions})
     for aid in ids:
@@ -325,7 +333,7 @@ def _round(
                 "POST", f"/_emulator/regions/{aid}/{code}", {"rate_limit": {"rps": rps, "burst": 2}}
             )
     world.reset_stats(emu)
-    round_env = {**env, **DEPLOYMENT_ENV[deployment], "SESOPS_SES_RATE": f"{rps:g}"}
+    round_env = {**env, **deployment_env, "SESOPS_SES_RATE": f"{rps:g}"}
     workers = Workers(commands, round_env, logdir)
     try:
         workers.wait_ready()
@@ -460,7 +468,7 @@ def run(
             **common,
         )
     return OrgReport(
-        DEPLOYMENTS[deployment][1],
+        DEPLOYMENTS[deployment].description,
         accounts,
         regions_per_account,
         n,
