@@ -30,6 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from regions import ses_answers as answers
 from regions.ses_api import SesApi
 from regions.ses_boto import Boto, Counter, current, session_for
+from regions.ses_listing import Listing
 from regions.ses_types import (
     DOMAIN,
     EMAIL,
@@ -203,11 +204,12 @@ class SesClient:
         self._call("v2", "put_account_details", **params)
 
     # --- identities -----------------------------------------------------------------
-    def list_identities(self) -> list[IdentitySummary]:
-        """Every identity of the region: ListEmailIdentities, PageSize 1000, all pages.
-        Raises on any failed page, so a caller never mistakes a partial list for the truth."""
+    def list_identities(self) -> Listing:
+        """Every identity of the region: ListEmailIdentities, PageSize 1000, all pages, held
+        compactly (regions/ses_listing.py). Raises on any failed page, so a caller never
+        mistakes a partial list for the truth."""
         items = self._pages("list_email_identities", "EmailIdentities")
-        return [answers.identity_summary(item) for item in items]
+        return Listing(answers.identity_summary(item) for item in items)
 
     def _pages(
         self, operation: str, key: str, *, page_size: int | None = None, **fixed: object

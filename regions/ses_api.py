@@ -6,7 +6,7 @@ regions/ses.py's SesClient is the real one; tests put one scripted fake behind i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Protocol
 
 from regions import ses_types
@@ -33,7 +33,7 @@ class SesApi(Protocol):
         additional_contacts: Iterable[str] | None = None,
         production_access: bool = True,
     ) -> None: ...
-    def list_identities(self) -> list[ses_types.IdentitySummary]: ...
+    def list_identities(self) -> Collection[ses_types.IdentitySummary]: ...
     def get_verification_attributes(
         self, names: Iterable[str]
     ) -> dict[str, ses_types.VerificationAttributes]: ...

@@ -24,8 +24,7 @@ from identities.sync.rows import (
     load_rows,
     mark_gone,
     merge_listing,
-    plain_rows,
-    rows_to_load,
+    scan_rows,
     status_changes,
     verified_domains,
     write_rows,
@@ -78,20 +77,20 @@ def _apply_listing(
     region: Region, snap: Snapshot, now: datetime, result: ApplyResult
 ) -> tuple[Writes, list[Event], bool]:
     """The identities half: rows merged with the complete listing, diffed and written. The
-    rows are read as plain values (read again: not held during the SES calls); only those
+    rows are scanned as plain values (read again: not held during the SES calls); only those
     this sync changes become models. Returns the writes, the events and whether this was
     the region's first sync."""
     snap.listing, skipped = screen.listing(snap.listing or [])  # what can be stored from here
     result.problems += skipped
     listed = {i.name: i for i in snap.listing}
-    plain = plain_rows(region)
-    first_sync = not plain and region.last_success_at is None
-    rows = load_rows(region, rows_to_load(plain, snap, listed, now))
-    arriving = {name: item for name, item in listed.items() if name not in plain or name in rows}
+    scan = scan_rows(region, snap, listed, now)
+    first_sync = not scan.stored and region.last_success_at is None
+    rows = load_rows(region, scan.to_load)
+    arriving = {name: item for name, item in listed.items() if name in scan.new or name in rows}
     writes, before = merge_listing(region, snap, arriving, rows, now, result.problems)
     events = status_changes(region, rows, before, writes)
     events += arrival_events(region, writes.created, first_sync=first_sync)
     events += mark_gone(region, rows, listed, writes)
-    write_rows(region, rows, writes, verified_domains(plain, rows))
+    write_rows(region, rows, writes, verified_domains(scan, rows))
     result.identities = len(listed)
     return writes, events, first_sync

@@ -37,9 +37,10 @@ ceil(N/100) + 1. The steps run in the order 1, 1b, 2, 4, 5, 6, 3.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from django.utils import timezone
@@ -95,14 +96,20 @@ class Snapshot:
     # VDM's open recommendations (None: not read — VDM off, or the read failed: advice_error).
     advice: list[Recommendation] | None = None
     advice_error: str = ""
-    listing: list[IdentitySummary] | None = None
+    # Held compactly (regions/ses_listing.py): a sync keeps it through all its paced calls.
+    listing: Collection[IdentitySummary] | None = None
     verification: dict[str, VerificationAttributes] = field(default_factory=dict)
     dkim: dict[str, DkimAttributes] = field(default_factory=dict)
     mail_from: dict[str, MailFromAttributes] = field(default_factory=dict)  # with a domain only
     details: dict[str, IdentityDetails] = field(default_factory=dict)
-    # Names whose batch read succeeded (a name absent from the answer then means "none").
+    # Names whose DKIM batch read succeeded (a name absent from the answer then means "none").
     dkim_read: set[str] = field(default_factory=set)
-    mail_from_read: set[str] = field(default_factory=set)
+    # The names planned for GetEmailIdentity (read or not): they get no MAIL FROM batch.
+    detailed: set[str] = field(default_factory=set)
+    # Names the MAIL FROM batches were asked for but did not answer (a failed or skipped
+    # batch): every other listed name not `detailed` was answered. Kept as the exceptions,
+    # not as 10,000 answered names a region.
+    mail_from_missed: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     permanent_error: bool = False
     deferred: int = 0  # GetEmailIdentity reads left for the next sync (call budget)
@@ -110,6 +117,11 @@ class Snapshot:
     def fail(self, what: str, exc: SesError) -> None:
         self.errors.append(f"{what}: {exc}")
         self.permanent_error = self.permanent_error or exc.permanent
+
+    def mail_from_answered(self, name: str) -> bool:
+        """Whether a MAIL FROM batch answered for this listed identity (absent from the
+        answer: it has none)."""
+        return name not in self.detailed and name not in self.mail_from_missed
 
 
 def dkim_changed(stored: Stored | None, dkim: DkimAttributes | None) -> bool:
@@ -137,32 +149,47 @@ def needs_details(item: IdentitySummary, stored: Stored | None, now: datetime) -
     )
 
 
+def _chunks(names: Iterable[str]) -> Iterator[list[str]]:
+    it = iter(names)
+    while chunk := list(islice(it, BATCH)):
+        yield chunk
+
+
 def _batched(
     client: SesClient,
     method: str,
-    names: list[str],
+    names: Iterable[str],
     snap: Snapshot,
     into: dict,
-    seen,
+    *,
+    seen: set[str] | None = None,
+    missed: set[str] | None = None,
     keep: Callable[[Any], bool] | None = None,
-):
+) -> None:
     """Read `names` 100 at a time into `into` (only the answers `keep` accepts); the names
-    of the batches that succeeded join `seen`."""
-    for start in range(0, len(names), BATCH):
-        chunk = names[start : start + BATCH]
+    of the batches that succeeded join `seen`, those of the batches that failed or were
+    not made join `missed`. `names` is consumed lazily: only the batch in flight is held."""
+    chunks = _chunks(names)
+    for chunk in chunks:
         try:
             answer = getattr(client, method)(chunk)
         except SesError as exc:
             snap.fail(method, exc)
+            if missed is not None:
+                missed.update(chunk)
             if not exc.permanent and not exc.throttled:
-                return  # region unreachable: stop here, the rest would fail the same way
+                # Region unreachable: stop here, the rest would fail the same way.
+                if missed is not None:
+                    for rest in chunks:
+                        missed.update(rest)
+                return
             continue
         into.update(answer if keep is None else {n: a for n, a in answer.items() if keep(a)})
         if seen is not None:
             seen.update(chunk)
 
 
-def planned_names(listing: list[IdentitySummary]) -> list[str]:
+def planned_names(listing: Iterable[IdentitySummary]) -> list[str]:
     """The listed identities whose stored record the plan reads: every domain (token, DKIM,
     first read) and every identity not verified (status moved, detail age). A verified
     address never needs one (`needs_details`): in a large region that is most of them."""
@@ -208,16 +235,16 @@ def read_region(
     if budget is not None:
         ordered = _within_budget(client, snap, ordered, budget)
         detail = set(ordered)
-    rest = [i.name for i in snap.listing if i.name not in detail]
+    snap.detailed = detail
     # An identity with no MAIL FROM domain reads as "none" whether answered or not (state.py):
     # only those with one are kept, ~1 in 20 rather than 10,000 objects in a large region.
     _batched(
         client,
         "get_mail_from_attributes",
-        rest,
+        (i.name for i in snap.listing if i.name not in detail),
         snap,
         snap.mail_from,
-        snap.mail_from_read,
+        missed=snap.mail_from_missed,
         keep=lambda attrs: bool(attrs.domain),
     )
     _read_details(client, ordered, snap)
@@ -235,10 +262,20 @@ def _read_batches(client: SesClient, stored: dict[str, Stored], snap: Snapshot) 
         for name in domains
         if not (stored.get(name) and stored[name].present and stored[name].verification_token)
     ]
-    _batched(client, "get_verification_attributes", need_token, snap, snap.verification, None)
+    _batched(client, "get_verification_attributes", need_token, snap, snap.verification)
     dkim_names = [name for name in domains if name not in detail]
-    _batched(client, "get_dkim_attributes", dkim_names, snap, snap.dkim, snap.dkim_read)
-    detail.update(n for n in dkim_names if dkim_changed(stored.get(n), snap.dkim.get(n)))
+    _batched(client, "get_dkim_attributes", dkim_names, snap, snap.dkim, seen=snap.dkim_read)
+    for name in dkim_names:
+        answer = snap.dkim.get(name)
+        if answer is None:
+            continue  # read and absent: no DKIM any more (state.py), or not read
+        if dkim_changed(stored.get(name), answer):
+            detail.add(name)
+        else:
+            # What is stored already (every such domain has a stored row, read in detail
+            # before): nothing to write, so not held through the sync's remaining calls.
+            del snap.dkim[name]
+            snap.dkim_read.discard(name)
     return detail
 
 

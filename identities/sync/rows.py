@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.db import connection
 from django.db.models import TextField
@@ -115,8 +114,30 @@ _PLAIN = ("pk", "identity__name", "identity__kind", "blocking", *STORED)
 _LOAD_BY_PK = 500
 
 
-def plain_rows(region: Region) -> dict[str, dict[str, Any]]:
-    """Every row of the region as plain values, by identity name."""
+@dataclass
+class Scan:
+    """What the write needs to know of the region's stored rows, read in one pass without
+    holding them: 10,000 rows as dicts are ~12 MB, and a worker process's four database
+    slots may each hold a region's write at once."""
+
+    to_load: list[int] = field(default_factory=list)  # rows this sync writes more than synced_at to
+    new: set[str] = field(default_factory=set)  # listed names with no stored row
+    stored: int = 0  # rows the region had
+    # Domains verified as stored among the rows not loaded (this sync leaves them as they are).
+    verified_as_stored: set[str] = field(default_factory=set)
+
+
+_SCAN_CHUNK = 2000
+
+
+def scan_rows(region: Region, snap: Snapshot, listed: Listed, now: datetime) -> Scan:
+    """One pass over the region's stored rows as plain values (a server-side cursor read
+    `_SCAN_CHUNK` at a time on PostgreSQL) to find the rows this sync writes more than
+    `synced_at` to: listed with a value that moved, back after being gone, gone from the
+    listing, or with no blocking flag yet. Only these become model instances: 1,000 rows
+    with their identities cost ~50 ms of CPU, and the 50 regions of a worker process that
+    end together wait for each other's."""
+    scan = Scan(new=set(listed))
     fields = [f for f in _PLAIN if f != "dkim_tokens"]
     rows = (
         RegionalIdentity.objects.filter(region=region)
@@ -124,33 +145,28 @@ def plain_rows(region: Region) -> dict[str, dict[str, Any]]:
         .order_by()
         .values(*fields, "tokens_json")
     )
-    plain = {}
-    for row in rows:
-        row["dkim_tokens"] = _tokens(row.pop("tokens_json"))
-        plain[row["identity__name"]] = row
-    return plain
-
-
-def rows_to_load(
-    plain: dict[str, dict[str, Any]], snap: Snapshot, listed: Listed, now: datetime
-) -> list[int]:
-    """The stored rows this sync writes more than `synced_at` to: listed with a value that
-    moved, back after being gone, gone from the listing, or with no blocking flag yet. Only
-    these become model instances: 1,000 rows with their identities cost ~50 ms of CPU, and
-    the 50 regions of a worker process that end together wait for each other's."""
-    pks = []
-    for name, stored in plain.items():
+    for stored in rows.iterator(chunk_size=_SCAN_CHUNK):
+        scan.stored += 1
+        name = stored["identity__name"]
+        scan.new.discard(name)
         item = listed.get(name)
         if item is None:
             moved = stored["present"]
         elif not stored["present"]:
             moved = True
         else:
+            stored["dkim_tokens"] = _tokens(stored.pop("tokens_json"))
             state = new_state(snap, item, now)
             moved = any(stored[f] != value for f, value in state.items() if f in _COMPARED)
         if moved or stored["blocking"] is None:
-            pks.append(stored["pk"])
-    return pks
+            scan.to_load.append(stored["pk"])
+        elif (
+            stored["present"]
+            and stored["identity__kind"] != Identity.Kind.EMAIL
+            and is_verified_row(stored["verified_for_sending"], stored["verification_status"])
+        ):
+            scan.verified_as_stored.add(name.lower())
+    return scan
 
 
 def load_rows(region: Region, pks: list[int] | None = None) -> Rows:
@@ -165,19 +181,10 @@ def load_rows(region: Region, pks: list[int] | None = None) -> Rows:
     return loaded
 
 
-def verified_domains(plain: dict[str, dict[str, Any]], rows: Rows) -> set[str]:
+def verified_domains(scan: Scan, rows: Rows) -> set[str]:
     """The region's verified domains (lower-cased) after the merge: loaded rows as merged,
     the others as stored (this sync does not change them)."""
-    verified = verified_domains_among(rows)
-    verified.update(
-        name.lower()
-        for name, row in plain.items()
-        if name not in rows
-        and row["present"]
-        and row["identity__kind"] != Identity.Kind.EMAIL
-        and is_verified_row(row["verified_for_sending"], row["verification_status"])
-    )
-    return verified
+    return verified_domains_among(rows) | scan.verified_as_stored
 
 
 def _identities_for(region: Region, names: dict[str, str]) -> dict[str, Identity]:

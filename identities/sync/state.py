@@ -42,7 +42,7 @@ def _batch_state(snap: Snapshot, name: str) -> dict[str, object]:
         state["dkim_signing_enabled"] = dkim.signing_enabled if dkim else None
         state["dkim_status"] = dkim.status if dkim else ""
         state["dkim_tokens"] = list(dkim.tokens) if dkim else []
-    if name in snap.mail_from_read:
+    if snap.mail_from_answered(name):
         mf = snap.mail_from.get(name)
         state["mail_from_domain"] = mf.domain if mf else ""
         state["mail_from_status"] = mf.status if mf and mf.domain else ""
