@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import boto3
 import botocore.session
+from botocore.client import ClientCreator
 from botocore.config import Config
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.exceptions import BotoCoreError
@@ -104,6 +105,36 @@ def _core_session() -> botocore.session.Session:
         "data_loader", lambda: _shared_loader(core.get_config_variable("data_path"))
     )
     return core
+
+
+# One client class per SES service for the whole process. botocore builds a new class for
+# every client it creates (a method and a docstring object for each of the service's ~100
+# operations, ~0.25 MB a client pair), so a worker holding every account-region's clients
+# held 100 copies of two identical classes. The class holds no state of its own (a client's
+# region, credentials, endpoint and hooks are on the instance), so clients built from the
+# same service model (our shared loader's, the same object every time) share it. Only SES's
+# two services: no other client of the process is touched.
+_SHARED_CLASS_SERVICES = frozenset({"ses", "sesv2"})
+_client_classes: dict[str, tuple[object, type]] = {}
+_client_classes_lock = threading.Lock()
+_build_client_class = ClientCreator._create_client_class
+
+
+def _shared_client_class(self: ClientCreator, service_name: str, service_model) -> type:
+    if service_name not in _SHARED_CLASS_SERVICES:
+        return _build_client_class(self, service_name, service_model)
+    description = service_model._service_description  # the loader's cached model
+    with _client_classes_lock:
+        cached = _client_classes.get(service_name)
+        if cached is None or cached[0] is not description:
+            cached = _client_classes[service_name] = (
+                description,
+                _build_client_class(self, service_name, service_model),
+            )
+        return cached[1]
+
+
+ClientCreator._create_client_class = _shared_client_class  # type: ignore[method-assign]
 
 
 def _boto3_session(

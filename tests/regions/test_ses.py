@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from regions import ses
+from regions import ses, ses_boto
 from regions.ses_types import SesError, is_permanent, v2_spelling
 from tests.factories import AwsAccountFactory
 
@@ -254,6 +254,30 @@ def test_every_accounts_session_shares_one_botocore_loader(ses_env):
     assert len(loaders) == 1  # the service models are parsed once per process
     paths = next(iter(ses._sessions.values()))._session.get_component("data_loader").search_paths
     assert len(paths) == len(set(paths))  # boto3's data folder is not appended per session
+
+
+def test_every_ses_client_of_a_service_shares_one_class_and_keeps_its_own_region(ses_env):
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    first, second = AwsAccountFactory(), AwsAccountFactory()
+    a = ses.client_for(first, "eu-west-1")._boto
+    b = ses.client_for(second, "us-east-2")._boto
+
+    assert type(a.v2) is type(b.v2)  # one class, not ~100 methods and docstrings a client
+    assert type(a.v1) is type(b.v1)
+    assert type(a.v1) is not type(a.v2)
+    assert (a.v2.meta.region_name, b.v2.meta.region_name) == ("eu-west-1", "us-east-2")
+    assert a.v2.meta.events is not b.v2.meta.events  # each client's hooks stay its own
+    assert hasattr(a.v2, "list_email_identities") and hasattr(a.v1, "list_identities")
+
+
+def test_a_client_of_another_service_gets_a_class_of_its_own(ses_env):
+    ses_env.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    session = ses_boto.session_for(AwsAccountFactory())
+
+    one = session.client("sts", region_name="us-east-1")
+    other = session.client("sts", region_name="us-east-1")
+
+    assert type(one) is not type(other)  # botocore's own behaviour, untouched
 
 
 def test_a_profile_with_its_own_data_path_gets_its_own_loader(ses_env, tmp_path):
