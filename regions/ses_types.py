@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 # SES identity types: the one place these values are spelled (models, engine, sync use them).
@@ -176,7 +176,7 @@ class MailFromAttributes:
     behavior: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # held until the write: 1,400 on a 10,000-identity first sync
 class IdentityDetails:
     """GetEmailIdentity (v2), or CreateEmailIdentity's answer (fewer fields)."""
 
@@ -197,7 +197,6 @@ class IdentityDetails:
     mail_from_domain: str = ""
     mail_from_status: str = ""
     mail_from_behavior: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from identities.sync import screen
 from identities.sync.account import account_changes
 from identities.sync.advice import apply_advice
 from identities.sync.endpoints import apply_endpoints
-from identities.sync.events import arrival_events
+from identities.sync.events import arrival_events, first_sync_event
 from identities.sync.fetch import Snapshot
 from identities.sync.rows import (
     Writes,
+    create_rows,
     load_rows,
     mark_gone,
     merge_listing,
@@ -61,7 +62,7 @@ def apply_snapshot(
     if snap.listing is not None:
         writes, listing_events, first_sync = _apply_listing(region, snap, now, result)
         events += listing_events
-        created = len(writes.created)
+        created = writes.created
         region_changed = region_changed or writes.changed()
 
     events += apply_endpoints(region, snap, now)
@@ -86,11 +87,17 @@ def _apply_listing(
     scan = scan_rows(region, snap, listed, now)
     first_sync = not scan.stored and region.last_success_at is None
     rows = load_rows(region, scan.to_load)
-    arriving = {name: item for name, item in listed.items() if name in scan.new or name in rows}
-    writes, before = merge_listing(region, snap, arriving, rows, now, result.problems)
+    writes, before = merge_listing(region, snap, listed, rows, now, result.problems)
     events = status_changes(region, rows, before, writes)
-    events += arrival_events(region, writes.created, first_sync=first_sync)
     events += mark_gone(region, rows, listed, writes)
-    write_rows(region, rows, writes, verified_domains(scan, rows))
+    # The new rows first: their verified domains count for the stored addresses' flags.
+    verified = verified_domains(scan, rows)
+    new = [item for name, item in listed.items() if name in scan.new]
+    for created in create_rows(region, snap, new, verified, writes, result.problems):
+        if not first_sync:
+            events += arrival_events(region, created)
+    if first_sync:
+        events.append(first_sync_event(region, writes.created))
+    write_rows(region, rows, writes, verified)
     result.identities = len(listed)
     return writes, events, first_sync

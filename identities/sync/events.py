@@ -39,21 +39,20 @@ def status_event(region: Region, name: str, field: str, old: object, new: object
     return _change(Event.Kind.STATUS, region, field, old, new, identity_name=name, subject=field)
 
 
-def arrival_events(
-    region: Region, created: list[RegionalIdentity], *, first_sync: bool
-) -> list[Event]:
-    """One event per identity new in SES; a region's first sync is one summary instead."""
-    if first_sync:
-        return [
-            build_event(
-                kind=Event.Kind.STATUS,
-                actor_name=ACTOR,
-                region=region,
-                subject="first_sync",
-                after=str(len(created)),
-                message=f"First sync of the region: {len(created)} identities.",
-            )
-        ]
+def first_sync_event(region: Region, imported: int) -> Event:
+    """A region's first sync: one summary instead of an event per identity imported."""
+    return build_event(
+        kind=Event.Kind.STATUS,
+        actor_name=ACTOR,
+        region=region,
+        subject="first_sync",
+        after=str(imported),
+        message=f"First sync of the region: {imported} identities.",
+    )
+
+
+def arrival_events(region: Region, created: list[RegionalIdentity]) -> list[Event]:
+    """One event per identity new in SES (after the region's first sync)."""
     return [
         build_event(
             kind=Event.Kind.STATUS,

@@ -21,7 +21,7 @@ from identities.sync.events import status_event
 from identities.sync.fetch import Snapshot, Stored
 from identities.sync.state import new_state
 from regions.models import Event, Region
-from regions.ses import IdentitySummary
+from regions.ses import EMAIL, IdentitySummary
 
 # RegionalIdentity fields that sync owns; changes to the "watched" ones are events.
 WATCHED = WATCHED_FIELDS
@@ -42,10 +42,11 @@ Listed = dict[str, IdentitySummary]  # identity name -> what ListEmailIdentities
 
 @dataclass
 class Writes:
-    """The rows a sync writes: new ones, changed ones and the fields that moved in them."""
+    """The rows a sync writes: how many it created, the stored ones it changed and the
+    fields that moved in them."""
 
     now: datetime
-    created: list[RegionalIdentity] = field(default_factory=list)
+    created: int = 0
     touched: list[RegionalIdentity] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
 
@@ -219,33 +220,68 @@ def merge_listing(
     now: datetime,
     problems: list[str],
 ) -> tuple[Writes, dict[str, dict]]:
-    """Set every listed identity's row to what SES reported (new rows join `rows`). Returns
-    the new rows and, for the existing ones, their stored values before."""
+    """Set every stored row in `rows` that SES listed (`listed`) to what SES reported.
+    Returns the writes and, for those rows, their stored values before. New rows are
+    `create_rows`' job."""
     writes = Writes(now)
     before: dict[str, dict] = {}
-    # Only a new row needs its Identity (an existing row holds it): a re-sync reads none.
-    identities = _identities_for(
-        region, {i.name: i.kind for i in listed.values() if i.name not in rows}
-    )
-    for name, item in listed.items():
-        ri = rows.get(name)
-        if ri is None:
-            ri = RegionalIdentity(
-                identity=identities[name], region=region, first_seen_at=now, changed_at=now
-            )
-            rows[name] = ri
-            writes.created.append(ri)
-        else:
-            before[name] = {f: getattr(ri, f) for f in STORED}
-            if not ri.present:
-                # Reappeared: a recreated identity has new tokens; read it afresh.
-                ri.verification_token = ""
-                ri.details_synced_at = None
-        state = new_state(snap, item, now)
-        problems += screen.regional_state(name, state)
-        for field_name, value in state.items():
-            setattr(ri, field_name, value)
+    for name, ri in rows.items():
+        item = listed.get(name)
+        if item is None:
+            continue  # gone: mark_gone's
+        before[name] = {f: getattr(ri, f) for f in STORED}
+        if not ri.present:
+            # Reappeared: a recreated identity has new tokens; read it afresh.
+            ri.verification_token = ""
+            ri.details_synced_at = None
+        _set_state(ri, snap, item, now, problems)
     return writes, before
+
+
+def _set_state(
+    ri: RegionalIdentity, snap: Snapshot, item: IdentitySummary, now: datetime, problems: list[str]
+) -> None:
+    state = new_state(snap, item, now)
+    problems += screen.regional_state(item.name, state)
+    for field_name, value in state.items():
+        setattr(ri, field_name, value)
+
+
+# New rows are built, flagged and inserted this many at a time: a region's first sync of
+# 10,000 identities as models (with their Identity rows) at once held ~30 MB.
+_CREATE_CHUNK = 1000
+
+
+def create_rows(
+    region: Region,
+    snap: Snapshot,
+    new: list[IdentitySummary],
+    verified: set[str],
+    writes: Writes,
+    problems: list[str],
+) -> Iterator[list[RegionalIdentity]]:
+    """Insert a row for each newly listed identity, `_CREATE_CHUNK` at a time, with its
+    blocking flag; yields each inserted chunk (for its events) and counts it in `writes`.
+    Domains go first, so `verified` (the region's verified domains, added to as new ones
+    are inserted) is complete before any address is flagged."""
+    now = writes.now
+    ordered = sorted(new, key=lambda item: item.kind == EMAIL)
+    for start in range(0, len(ordered), _CREATE_CHUNK):
+        chunk = ordered[start : start + _CREATE_CHUNK]
+        identities = _identities_for(region, {item.name: item.kind for item in chunk})
+        created: Rows = {}
+        for item in chunk:
+            ri = RegionalIdentity(
+                identity=identities[item.name], region=region, first_seen_at=now, changed_at=now
+            )
+            _set_state(ri, snap, item, now, problems)
+            created[item.name] = ri
+        verified.update(verified_domains_among(created))
+        set_flags_in_region(created, created.values(), verified=verified)
+        RegionalIdentity.objects.bulk_create(created.values(), batch_size=500)
+        writes.created += len(created)
+        writes.fields.add("blocking")
+        yield list(created.values())
 
 
 def status_changes(
@@ -281,21 +317,20 @@ def mark_gone(region: Region, rows: Rows, listed: Listed, writes: Writes) -> lis
 
 
 def write_rows(region: Region, rows: Rows, writes: Writes, verified: set[str]) -> None:
-    """Set the blocking flags of what changed (`verified`: the region's verified domains),
-    then write: new rows in bulk, moved fields of touched rows, `synced_at` of the rest."""
+    """Set the blocking flags of the stored rows that changed (`verified`: the region's
+    verified domains, new ones included), then write: moved fields of touched rows,
+    `synced_at` of the rest (new rows: create_rows, before this)."""
     touched_now = set(writes.touched)
-    changed = [*writes.created, *writes.touched]
-    for ri in set_flags_in_region(rows, changed, verified=verified):
-        if ri.pk is not None and ri not in touched_now:
+    for ri in set_flags_in_region(rows, writes.touched, verified=verified):
+        if ri not in touched_now:
             writes.touched.append(ri)
             touched_now.add(ri)
         writes.fields.add("blocking")
-    RegionalIdentity.objects.bulk_create(writes.created, batch_size=500)
     if writes.touched:
         fields = sorted(writes.fields | {"changed_at"})
         RegionalIdentity.objects.bulk_update(writes.touched, fields, batch_size=500)
-    # Everything present was just listed (the listing is complete); rows written above
-    # already carry `now` (on a first sync: all of them, so nothing is rewritten twice).
+    # Everything present was just listed (the listing is complete); rows written above, and
+    # the rows create_rows inserted, already carry `now`.
     with seen_stamp():
         RegionalIdentity.objects.filter(region=region, present=True).exclude(
             synced_at=writes.now

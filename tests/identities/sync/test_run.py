@@ -247,3 +247,79 @@ def test_the_snapshot_keeps_only_the_mail_from_answers_that_name_a_domain(
         "",
         "",
     )
+
+
+WORLD = [
+    "a@verified.example",  # listed before its domain: inserted after it all the same
+    "verified.example",
+    "b@verified.example",
+    "pending.example",
+    "c@pending.example",
+    "d@elsewhere.example",
+    "e@verified.example",
+]
+
+
+def _world(backend, code: str) -> None:
+    backend.add(code, *WORLD)
+    backend.set_status(code, "verified.example", "SUCCESS")
+    backend.set_status(code, "b@verified.example", "SUCCESS")
+    backend.set_status(code, "d@elsewhere.example", "FAILED")
+
+
+def _looks(region: Region) -> dict[str, tuple]:
+    return {
+        name: (ri.blocking, ri.verification_status, ri.verified_for_sending, ri.present)
+        for name, ri in _rows(region).items()
+    }
+
+
+def test_new_rows_inserted_a_few_at_a_time_are_the_rows_inserted_at_once(
+    emulator_backend, monkeypatch
+):
+    from identities.sync import rows as rows_module
+
+    _world(emulator_backend, "us-east-1")
+    _world(emulator_backend, "eu-west-1")
+    at_once = region_for(emulator_backend, "us-east-1")
+    sync_region(at_once, trigger="test")
+    monkeypatch.setattr(rows_module, "_CREATE_CHUNK", 2)
+    chunked = region_for(emulator_backend, "eu-west-1")
+
+    run = sync_region(chunked, trigger="test")
+
+    assert run.identities == 7
+    assert _looks(chunked) == _looks(at_once)
+    assert len(_looks(chunked)) == 7
+    assert all(blocking is not None for blocking, *_ in _looks(chunked).values())
+    summary = Event.objects.get(region=chunked, subject="first_sync")
+    assert summary.after == "7"
+    assert not Event.objects.filter(region=chunked, subject="present").exists()
+
+
+def test_identities_new_after_the_first_sync_each_get_an_arrival_event(
+    emulator_backend, monkeypatch
+):
+    from identities.sync import rows as rows_module
+
+    emulator_backend.add("us-east-1", "ops@verified.example")
+    region = region_for(emulator_backend, "us-east-1")
+    sync_region(region, trigger="test")
+    monkeypatch.setattr(rows_module, "_CREATE_CHUNK", 2)
+    emulator_backend.add("us-east-1", "verified.example", "x@verified.example", "y@other.example")
+    emulator_backend.set_status("us-east-1", "verified.example", "SUCCESS")
+
+    sync_region(region, trigger="test")
+
+    arrivals = Event.objects.filter(region=region, subject="present", before="")
+    assert sorted(arrivals.values_list("identity_name", flat=True)) == [
+        "verified.example",
+        "x@verified.example",
+        "y@other.example",
+    ]
+    assert set(_rows(region)) == {
+        "ops@verified.example",
+        "verified.example",
+        "x@verified.example",
+        "y@other.example",
+    }
