@@ -6,9 +6,10 @@ module of alerts that knows the identities app's models and blockers engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -133,11 +134,20 @@ def region_conditions(region: Region, now: datetime) -> list[Condition]:
 # --- identities in a region -----------------------------------------------------------
 
 
-def regionals_in(region: Region, names: Iterable[str] | None) -> list[RegionalIdentity]:
+_CHUNK = 500
+
+
+def regional_chunks(
+    region: Region, names: Iterable[str] | None
+) -> Iterator[list[RegionalIdentity]]:
     """The region's rows that may hold a condition (blocked, failing, or a required DNS
     record wrong), of these identities and of the addresses under these domains (a domain's
     state decides theirs); of every identity when `names` is None. Rows that hold none are
-    left in the database: loading 10,000 healthy rows to find nothing costs seconds."""
+    left in the database: loading 10,000 healthy rows to find nothing costs seconds.
+
+    Read `_CHUNK` rows at a time, each row pointing at `region` (which the caller loaded with
+    its account) rather than at a copy of its own: a region's first sync follows every
+    identity of the region, inside the sync's write."""
     bad_dns = DnsCheck.objects.filter(
         regional_identity=OuterRef("pk"),
         severity=DnsCheck.Severity.BLOCKING,
@@ -152,12 +162,17 @@ def regionals_in(region: Region, names: Iterable[str] | None) -> list[RegionalId
             | Q(verification_status="FAILED")
             | Q(Exists(bad_dns))
         )
-        .select_related("identity", "region__account")
+        .select_related("identity")
+        .order_by("pk")
     )
     if names is not None:
         wanted = sorted(set(names))
         rows = rows.filter(Q(identity__name__in=wanted) | Q(identity__domain__in=wanted))
-    return list(rows)
+    found = rows.iterator(chunk_size=_CHUNK)
+    while chunk := list(islice(found, _CHUNK)):
+        for ri in chunk:
+            ri.region = region
+        yield chunk
 
 
 def _missing_records(rows: Sequence[RegionalIdentity]) -> dict[int, list[DnsCheck]]:

@@ -23,7 +23,7 @@ from alerts.conditions import (
     identity_conditions,
     region_conditions,
     region_key,
-    regionals_in,
+    regional_chunks,
 )
 from alerts.models import Alert, Kind, Problem, Severity
 from regions.models import Event, Region
@@ -148,8 +148,10 @@ def evaluate_identities(
     these domains (None: every identity of the region)."""
     now = now or timezone.now()
     wanted = None if names is None else set(names)
-    rows = regionals_in(region, wanted) if _watched(region) else []
-    conditions = identity_conditions(rows)
+    conditions = []
+    if _watched(region):
+        for rows in regional_chunks(region, wanted):
+            conditions += identity_conditions(rows)
     # In scope: what holds now, and the open problems of these identities (to resolve).
     open_now = Problem.objects.filter(
         resolved_at__isnull=True, region=region, kind__in=IDENTITY_KINDS

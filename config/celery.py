@@ -5,12 +5,20 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init
+
+from config.worker_memory import limit_malloc_arenas
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("sesops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _fewer_malloc_arenas(**_: object) -> None:
+    limit_malloc_arenas()  # before the pool's threads start (config/worker_memory.py)
 
 
 @app.on_after_finalize.connect

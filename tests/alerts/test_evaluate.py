@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alerts.conditions import regionals_in
+from alerts import conditions
+from alerts.conditions import regional_chunks
 from alerts.evaluate import evaluate_identities, evaluate_region, on_events
 from alerts.models import Alert, Kind, Problem
 from identities.models import DnsCheck
@@ -29,8 +30,8 @@ def _alerts(**filters):
 
 
 def _failed_address(**kw):
+    kw.setdefault("identity__name", "a@example.com")
     return RegionalIdentityFactory(
-        identity__name="a@example.com",
         verification_status="FAILED",
         verified_for_sending=False,
         blocking=True,
@@ -258,4 +259,19 @@ def test_healthy_rows_are_not_loaded():
             blocking=False,
         )
     sick = _failed_address(region=region, identity__account=region.account)
-    assert regionals_in(region, None) == [sick]
+    assert [ri for chunk in regional_chunks(region, None) for ri in chunk] == [sick]
+
+
+def test_rows_are_read_a_chunk_at_a_time_and_share_the_callers_region(monkeypatch):
+    monkeypatch.setattr(conditions, "_CHUNK", 2)
+    region = RegionFactory()
+    sick = [
+        _failed_address(region=region, identity__account=region.account, identity__name=n)
+        for n in ("a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@x.org")
+    ]
+
+    chunks = list(regional_chunks(region, None))
+
+    assert [len(chunk) for chunk in chunks] == [2, 2, 1]
+    assert [ri for chunk in chunks for ri in chunk] == sick
+    assert all(ri.region is region for chunk in chunks for ri in chunk)
