@@ -81,6 +81,7 @@ def _apply_listing(
     rows are scanned as plain values (read again: not held during the SES calls); only those
     this sync changes become models. Returns the writes, the events and whether this was
     the region's first sync."""
+    snap.load_details()
     snap.listing, skipped = screen.listing(snap.listing or [])  # what can be stored from here
     result.problems += skipped
     listed = {i.name: i for i in snap.listing}

@@ -46,6 +46,7 @@ from typing import Any
 from django.utils import timezone
 
 from identities.sync.advice import read_advice
+from identities.sync.spill import Spill
 from regions.ses import (
     DOMAIN,
     AccountState,
@@ -101,7 +102,9 @@ class Snapshot:
     verification: dict[str, VerificationAttributes] = field(default_factory=dict)
     dkim: dict[str, DkimAttributes] = field(default_factory=dict)
     mail_from: dict[str, MailFromAttributes] = field(default_factory=dict)  # with a domain only
+    # GetEmailIdentity answers: on disk while the sync waits (spill.py), here from `load_details`.
     details: dict[str, IdentityDetails] = field(default_factory=dict)
+    details_spill: Spill = field(default_factory=Spill, repr=False)
     # Names whose DKIM batch read succeeded (a name absent from the answer then means "none").
     dkim_read: set[str] = field(default_factory=set)
     # The names planned for GetEmailIdentity (read or not): they get no MAIL FROM batch.
@@ -117,6 +120,14 @@ class Snapshot:
     def fail(self, what: str, exc: SesError) -> None:
         self.errors.append(f"{what}: {exc}")
         self.permanent_error = self.permanent_error or exc.permanent
+
+    def keep_details(self, name: str, details: IdentityDetails) -> None:
+        self.details_spill.add((name, details))
+
+    def load_details(self) -> None:
+        """The GetEmailIdentity answers kept on disk during the fetch, into `details` (the
+        write's first step)."""
+        self.details.update(self.details_spill.take())
 
     def mail_from_answered(self, name: str) -> bool:
         """Whether a MAIL FROM batch answered for this listed identity (absent from the
@@ -298,7 +309,7 @@ def _read_details(client: SesClient, names: list[str], snap: Snapshot) -> None:
     failures = 0
     for name in names:
         try:
-            snap.details[name] = client.get_identity(name)
+            snap.keep_details(name, client.get_identity(name))
             failures = 0
         except SesError as exc:
             if exc.code == "NotFoundException":
