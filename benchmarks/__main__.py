@@ -55,7 +55,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--accounts", type=int, help="org: accounts (5; quick 2)")
     p.add_argument("--org-regions", type=int, help="org: regions per account (20; quick 3)")
     p.add_argument("--org-identities", type=int, help="org: identities per region (1000)")
-    p.add_argument("--org-rate", type=float, default=1.0, help="org: first sync req/s (1)")
+    p.add_argument("--org-rate", type=float, default=2.0, help="org: first sync req/s (2)")
     p.add_argument("--deployment", default=None, help="org: worker deployment (see org_sync)")
     p.add_argument("--deadline", type=float, default=1800, help="org: seconds per round (1800)")
     args = p.parse_args(argv)
