@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import islice
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -21,6 +20,7 @@ from identities.blockers.queries import problem_checks, verified_domains
 from identities.blockers.states import identity_state, region_state
 from identities.blockers.types import Blocker
 from identities.models import PROBLEM_VERDICTS, DnsCheck, Identity, RegionalIdentity
+from regions.batching import batches
 from regions.models import Region, SyncRun
 
 FAILING = ("TEMPORARY_FAILURE", "FAILED")
@@ -168,8 +168,7 @@ def regional_chunks(
     if names is not None:
         wanted = sorted(set(names))
         rows = rows.filter(Q(identity__name__in=wanted) | Q(identity__domain__in=wanted))
-    found = rows.iterator(chunk_size=_CHUNK)
-    while chunk := list(islice(found, _CHUNK)):
+    for chunk in batches(rows.iterator(chunk_size=_CHUNK), _CHUNK):
         for ri in chunk:
             ri.region = region
         yield chunk

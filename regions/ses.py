@@ -28,6 +28,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from regions import ses_answers as answers
+from regions.batching import batches
 from regions.ses_api import SesApi
 from regions.ses_boto import Boto, Counter, current, session_for
 from regions.ses_listing import Listing
@@ -137,11 +138,6 @@ def client_for(account, region_code: str) -> SesApi:
     return SesClient(boto)
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class SesClient:
     """Typed SES operations for one account-region. Counts every HTTP attempt it makes."""
 
@@ -173,7 +169,7 @@ class SesClient:
 
     def _batched(self, operation: str, key: str, names: Iterable[str]) -> Iterator[tuple]:
         """(name, attributes) over a v1 batch operation, BATCH_SIZE names per call."""
-        for chunk in _chunks(list(names), BATCH_SIZE):
+        for chunk in batches(names, BATCH_SIZE):
             data = self._call("v1", operation, Identities=chunk)
             yield from (data.get(key) or {}).items()
 

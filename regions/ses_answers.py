@@ -35,8 +35,9 @@ def utc(value: object) -> datetime | None:
 
 
 def _shared(text: str) -> str:
-    """Values repeated across a region's identities (DKIM origin, signing zone, nameserver,
-    error type): one string each, not one per identity held until the write."""
+    """Values repeated across a region's identities (identity type, DKIM origin, signing
+    zone, nameserver, error type): one string each, not one per identity held until the
+    write."""
     return sys.intern(text) if len(text) <= 253 else text
 
 
@@ -100,8 +101,7 @@ def identity_summary(item: dict) -> ses_types.IdentitySummary:
     name = item.get("IdentityName") or ""
     return ses_types.IdentitySummary(
         name=name,
-        # Interned: a handful of words, otherwise one string each for 10,000 identities.
-        kind=sys.intern(item.get("IdentityType") or kind_of(name)),
+        kind=_shared(item.get("IdentityType") or kind_of(name)),
         sending_enabled=opt_bool(item.get("SendingEnabled")),
         verification_status=v2_spelling(item.get("VerificationStatus")),
     )

@@ -28,7 +28,7 @@ counts (`refresh_unknown`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -46,6 +46,7 @@ from identities.blockers.queries import CELL_FIELDS, PlainRow, problem_checks, v
 from identities.blockers.states import identity_state
 from identities.blockers.types import is_verified_row
 from identities.models import Identity, RegionalIdentity
+from regions.batching import batches
 
 CHUNK = 2000  # rows per read and UPDATE (well under SQLite's bound-parameter limit)
 
@@ -145,11 +146,6 @@ def compute(rows: Sequence[dict[str, Any]]) -> dict[int, bool]:
     return flags
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
-
-
 def refresh_blocking(ids: Iterable[int], *, skip_locked: bool = False) -> int:
     """Recompute the flag of these rows and write the ones that differ; returns how many.
 
@@ -162,7 +158,7 @@ def refresh_blocking(ids: Iterable[int], *, skip_locked: bool = False) -> int:
         return 0
     changed = 0
     with transaction.atomic():
-        for chunk in _chunks(wanted):
+        for chunk in batches(wanted, CHUNK):
             rows = list(
                 RegionalIdentity.objects.select_for_update(of=("self",), skip_locked=skip_locked)
                 .filter(pk__in=chunk)

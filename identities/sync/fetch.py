@@ -37,16 +37,16 @@ ceil(N/100) + 1. The steps run in the order 1, 1b, 2, 4, 5, 6, 3.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from django.utils import timezone
 
 from identities.sync.advice import read_advice
 from identities.sync.spill import Spill
+from regions.batching import batches
 from regions.ses import (
     DOMAIN,
     AccountState,
@@ -160,12 +160,6 @@ def needs_details(item: IdentitySummary, stored: Stored | None, now: datetime) -
     )
 
 
-def _chunks(names: Iterable[str]) -> Iterator[list[str]]:
-    it = iter(names)
-    while chunk := list(islice(it, BATCH)):
-        yield chunk
-
-
 def _batched(
     client: SesClient,
     method: str,
@@ -180,7 +174,7 @@ def _batched(
     """Read `names` 100 at a time into `into` (only the answers `keep` accepts); the names
     of the batches that succeeded join `seen`, those of the batches that failed or were
     not made join `missed`. `names` is consumed lazily: only the batch in flight is held."""
-    chunks = _chunks(names)
+    chunks = batches(names, BATCH)
     for chunk in chunks:
         try:
             answer = getattr(client, method)(chunk)

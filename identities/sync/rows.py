@@ -280,7 +280,6 @@ def create_rows(
         set_flags_in_region(created, created.values(), verified=verified)
         RegionalIdentity.objects.bulk_create(created.values(), batch_size=500)
         writes.created += len(created)
-        writes.fields.add("blocking")
         yield list(created.values())
 
 
